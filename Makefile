@@ -1,0 +1,40 @@
+# The two commands: `make run` and `make test`. Everything else is set-up they share.
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test setup lint browser-deps clean
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup browser-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed node_modules/.installed .env
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Development secrets for this checkout only; production sets them in the environment.
+.env: | $(VENV)/.installed
+	$(BIN)/python -m concord.devkeys > $@
+
+browser-deps:
+	sh scripts/ensure-browser.sh
+
+clean:
+	rm -rf $(VENV) node_modules .env db.sqlite3

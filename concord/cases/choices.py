@@ -1,0 +1,130 @@
+"""Enumerations of the case domain. Statuses and risk levels carry a badge colour."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseType(models.TextChoices):
+    DISPUTE = "dispute", _("矛盾纠纷")
+    PETITION = "petition", _("信访")
+    COMPLAINT = "complaint", _("投诉")
+    REQUEST = "request", _("求助")
+    CONSULTATION = "consultation", _("咨询")
+
+
+class Channel(models.TextChoices):
+    WALK_IN = "walk_in", _("窗口来访")
+    PHONE = "phone", _("来电")
+    LETTER = "letter", _("来信")
+    HOTLINE_12345 = "hotline_12345", _("12345")
+    GRID = "grid", _("网格上报")
+    POLICE_110 = "police_110", _("110非警务警情")
+    ONLINE_PETITION = "online_petition", _("网上信访")
+    COURT_REFERRAL = "court_referral", _("法院委派")
+    PORTAL = "portal", _("群众自助")
+    OTHER = "other", _("其他")
+
+
+class CaseStatus(models.TextChoices):
+    REGISTERED = "registered", _("登记")
+    ACCEPTED = "accepted", _("已受理")
+    REFUSED = "refused", _("不予受理")
+    REFERRED = "referred", _("已转办")
+    ASSIGNED = "assigned", _("已交办")
+    IN_PROGRESS = "in_progress", _("办理中")
+    PAUSED = "paused", _("挂起")
+    RESOLVED = "resolved", _("已办结")
+    RATED = "rated", _("已评价")
+    ARCHIVED = "archived", _("已归档")
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS[self]
+
+
+STATUS_COLOURS = {
+    CaseStatus.REGISTERED: "slate",
+    CaseStatus.ACCEPTED: "blue",
+    CaseStatus.REFUSED: "grey",
+    CaseStatus.REFERRED: "grey",
+    CaseStatus.ASSIGNED: "indigo",
+    CaseStatus.IN_PROGRESS: "amber",
+    CaseStatus.PAUSED: "purple",
+    CaseStatus.RESOLVED: "green",
+    CaseStatus.RATED: "teal",
+    CaseStatus.ARCHIVED: "grey",
+}
+OPEN_STATUSES = frozenset(
+    {
+        CaseStatus.REGISTERED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.ASSIGNED,
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.PAUSED,
+    }
+)
+
+
+class RiskLevel(models.TextChoices):
+    RED = "red", _("红")
+    ORANGE = "orange", _("橙")
+    YELLOW = "yellow", _("黄")
+    BLUE = "blue", _("蓝")
+
+
+class PartyRole(models.TextChoices):
+    APPLICANT = "applicant", _("申请人")
+    RESPONDENT = "respondent", _("被申请人")
+    THIRD_PARTY = "third_party", _("第三人")
+
+
+class Result(models.TextChoices):
+    MEDIATED = "mediated", _("调解成功")
+    MEDIATION_FAILED = "mediation_failed", _("调解不成")
+    SOLVED = "solved", _("已解决")
+    ANSWERED = "answered", _("已答复/解释")
+    LITIGATION = "litigation", _("转诉讼")
+    ARBITRATION = "arbitration", _("转仲裁")
+    ADMINISTRATIVE_REVIEW = "administrative_review", _("转行政复议")
+    WITHDRAWN = "withdrawn", _("撤回")
+    OTHER = "other", _("其他")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class TaskRole(models.TextChoices):
+    LEAD = "lead", _("主办")
+    ASSIST = "assist", _("协办")
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending", _("待签收")
+    SIGNED = "signed", _("办理中")
+    ANSWERED = "answered", _("已反馈")
+    RETURNED = "returned", _("已退回")
+    DONE = "done", _("已办结")
+
+
+ACTIVE_TASK_STATUSES = frozenset({TaskStatus.PENDING, TaskStatus.SIGNED})
+
+
+class Action(models.TextChoices):
+    REGISTER = "register", _("登记")
+    ACCEPT = "accept", _("受理")
+    REFUSE = "refuse", _("不予受理")
+    REFER = "refer", _("转办")
+    ASSIGN = "assign", _("交办")
+    SIGN = "sign", _("签收")
+    ANSWER = "answer", _("协办反馈")
+    RETURN = "return", _("退回")
+    PAUSE = "pause", _("挂起")
+    RESUME = "resume", _("恢复办理")
+    RESOLVE = "resolve", _("办结")
+    RATE = "rate", _("评价")
+    FOLLOW_UP = "follow_up", _("回访")
+    ARCHIVE = "archive", _("归档")
+    REOPEN = "reopen", _("重新办理")

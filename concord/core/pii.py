@@ -1,0 +1,55 @@
+"""Checking and masking personal identifiers: ID numbers (GB 11643) and phone numbers."""
+
+import datetime
+import re
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_PHONE_SHAPE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def id_number_problem(value: str) -> str | None:
+    """Why this resident ID number is invalid, or None when it is valid (GB 11643-1999)."""
+    value = value.strip().upper()
+    if not _ID_SHAPE.match(value):
+        return "身份证号应为18位：17位数字加1位数字或X"
+    try:
+        datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return "身份证号中的出生日期无效"
+    total = sum(int(digit) * weight for digit, weight in zip(value[:17], _ID_WEIGHTS, strict=True))
+    if _ID_CHECK[total % 11] != value[17]:
+        return "身份证号校验位错误"
+    return None
+
+
+def id_check_digit(first17: str) -> str:
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def phone_problem(value: str) -> str | None:
+    """Why this phone number is invalid: mobile (11 digits) or landline with area code."""
+    if not _PHONE_SHAPE.match(value.strip()):
+        return "电话号码应为11位手机号或带区号的固定电话"
+    return None
+
+
+def mask_id_number(value: str) -> str:
+    """3306**********1234: province and city prefix and the last four characters."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """138****5678."""
+    if not value:
+        return ""
+    digits = value.replace("-", "")
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Browser tests drive Debian's Chromium; CJK fonts make screenshots readable.
+# Installs the Debian packages when missing. Never lets a tool download a browser.
+set -e
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+[ -x /usr/bin/chromedriver ] || missing="$missing chromium-driver"
+fc-list :lang=zh 2>/dev/null | grep -q . || missing="$missing fonts-wqy-microhei"
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+echo "installing Debian packages:$missing"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
