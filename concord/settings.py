@@ -170,6 +170,8 @@ CONCORD = {
     "COUNTY_CODE": os.environ.get("CONCORD_COUNTY_CODE", "330604"),
     # A case bouncing between organisations more often than this is flagged (ping-pong).
     "PING_PONG_HOPS": env_int("CONCORD_PING_PONG_HOPS", 2),
+    # Default time to sign for a task (SPEC §6: 1 working day) until SLA policies take over.
+    "SIGN_DUE_HOURS": env_int("CONCORD_SIGN_DUE_HOURS", 24),
     "GROUP_MATTER_PEOPLE": env_int("CONCORD_GROUP_MATTER_PEOPLE", 5),
     "PAGE_SIZE": env_int("CONCORD_PAGE_SIZE", 25),
     "API_TOKEN_DAYS": env_int("CONCORD_API_TOKEN_DAYS", 30),

@@ -1,6 +1,14 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from concord.api.urls import api
 
 urlpatterns = [
+    path("", include("concord.cases.urls")),
+    path("accounts/", include("concord.accounts.urls")),
+    path("geo/", include("concord.geo.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", include("concord.core.urls")),
     path("admin/", admin.site.urls),
 ]

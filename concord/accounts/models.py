@@ -53,6 +53,9 @@ class APIToken(models.Model):
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
 
+    def __str__(self) -> str:
+        return f"{self.user} 的令牌（{self.created_at:%Y-%m-%d}）"
+
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()

@@ -39,6 +39,9 @@ class AuditEntry(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+
 
 def record(*, actor, action: str, obj=None, detail: dict | None = None, ip: str | None = None):
     """Write one audit entry. Callers run it inside the transaction of the act it records."""

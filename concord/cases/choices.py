@@ -107,6 +107,7 @@ class TaskStatus(models.TextChoices):
     ANSWERED = "answered", _("已反馈")
     RETURNED = "returned", _("已退回")
     DONE = "done", _("已办结")
+    CANCELLED = "cancelled", _("已撤销")
 
 
 ACTIVE_TASK_STATUSES = frozenset({TaskStatus.PENDING, TaskStatus.SIGNED})

@@ -286,6 +286,9 @@ class CaseEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_action_display()}"
+
 
 class IdempotencyKey(models.Model):
     """Remembers which case a POST with an `Idempotency-Key` created, so a retry gets it back."""
@@ -301,9 +304,15 @@ class IdempotencyKey(models.Model):
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")
         ]
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class TrackingSequence(models.Model):
     """Per-day counter behind tracking codes (SY + yymmdd + sequence)."""
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.last}"

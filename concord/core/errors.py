@@ -36,3 +36,21 @@ class Conflict(ServiceError):
 
     status = 409
     code = "conflict"
+
+
+class InvalidInput(ServiceError):
+    """One or more fields are wrong; `errors` maps each field to its message."""
+
+    status = 422
+    code = "invalid_input"
+
+    def __init__(self, errors: dict[str, str]):
+        first_field, first_message = next(iter(errors.items()))
+        super().__init__(
+            "；".join(f"{field}: {message}" for field, message in errors.items()),
+            field=first_field,
+        )
+        self.errors = errors
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "errors": self.errors}

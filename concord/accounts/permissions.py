@@ -1,0 +1,24 @@
+"""What each role may do, in one place. Scope (which cases) lives in cases.scope."""
+
+from .models import Role, User
+
+# Roles that register new cases at a window, on the phone, or from the field.
+REGISTER_ROLES = frozenset({Role.CLERK, Role.DISPATCHER, Role.GRID, Role.ADMIN})
+# Roles that must contact parties and may therefore see full ID numbers and phones (PIPL art. 51:
+# least privilege). Every full view is still audited.
+REVEAL_PII_ROLES = frozenset({Role.CLERK, Role.DISPATCHER, Role.HANDLER, Role.MEDIATOR, Role.ADMIN})
+EXPORT_ROLES = frozenset(
+    {Role.CLERK, Role.DISPATCHER, Role.HANDLER, Role.MEDIATOR, Role.LEADER, Role.ADMIN}
+)
+
+
+def can_register(user: User) -> bool:
+    return user.is_authenticated and user.role in REGISTER_ROLES
+
+
+def can_reveal_pii(user: User) -> bool:
+    return user.is_authenticated and user.role in REVEAL_PII_ROLES
+
+
+def can_export(user: User) -> bool:
+    return user.is_authenticated and user.role in EXPORT_ROLES

@@ -1,0 +1,81 @@
+"""The JSON API under /api/v1/ with its OpenAPI document at /api/v1/openapi.json."""
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import connection
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from concord.accounts.api import router as accounts_router
+from concord.cases.api import router as cases_router
+from concord.core.errors import ServiceError
+from concord.orgs.api import router as orgs_router
+
+from .auth import API_AUTH
+
+api = NinjaAPI(
+    title="Concord API",
+    version="1",
+    description="县级社会矛盾纠纷调处化解中心：事项登记、流转、办理与查询。",
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+
+
+def _field_path(loc: list) -> str:
+    # ninja reports ["body", "payload", "parties", 0, "phone"]; clients want "parties[0].phone".
+    parts = [p for p in loc if p not in ("body", "payload", "query", "path", "filters")]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "body"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError):
+    errors = {_field_path(list(e.get("loc", []))): e.get("msg", "invalid") for e in exc.errors}
+    detail = "；".join(f"{field}: {msg}" for field, msg in errors.items())
+    body = {"detail": detail, "code": "invalid_input", "errors": errors}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(ServiceError)
+def on_service_error(request: HttpRequest, exc: ServiceError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    body = {"detail": "未登录或令牌无效", "code": "unauthenticated"}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError):
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):
+        detail = "请求体无法解析：应为 UTF-8 编码的 JSON"
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig):
+    return api.create_response(request, {"detail": "请求体过大", "code": "too_large"}, status=413)
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+
+
+@api.get("/health", auth=None, response=HealthOut, tags=["system"])
+def health(request: HttpRequest):
+    """Liveness and database reachability, without authentication."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {"status": "ok", "database": "ok"}
+
+
+api.add_router("/auth", accounts_router, tags=["auth"])
+api.add_router("/cases", cases_router, tags=["cases"])
+api.add_router("", orgs_router, tags=["organisations"])

@@ -1,0 +1,97 @@
+import hashlib
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Header, Query, Router, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from concord.core.errors import NotFound
+
+from . import lifecycle
+from .filters import filtered_cases
+from .models import Case, CaseEvent, Party
+from .schemas import CaseFilters, CaseIn, CaseListOut, CaseOut, PartyRevealed, TransitionIn
+from .scope import get_visible_case, visible_cases
+from .services import CaseDraft, PartyDraft, register_case, register_case_once, reveal_party
+
+router = Router()
+
+
+class CasePages(PageNumberPagination):
+    class Input(PageNumberPagination.Input):
+        page_size: int = 25
+
+    def paginate_queryset(self, queryset, pagination: Input, **params):
+        pagination.page_size = max(1, min(pagination.page_size, 100))
+        self.page_size = pagination.page_size
+        return super().paginate_queryset(queryset, pagination, **params)
+
+
+def _detail(request: HttpRequest, case_id: int) -> Case:
+    case = get_visible_case(request.auth, case_id)
+    case = (
+        Case.objects.select_related("category")
+        .prefetch_related(
+            "parties",
+            "tasks__organisation",
+            Prefetch("events", CaseEvent.objects.select_related("actor", "actor_org")),
+        )
+        .get(pk=case.pk)
+    )
+    case.available_actions = lifecycle.available_actions(case, request.auth)
+    return case
+
+
+@router.post("", response={201: CaseOut, 200: CaseOut})
+def create_case(
+    request: HttpRequest,
+    payload: CaseIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """Register a case. With an `Idempotency-Key`, a retry returns the first case (200)."""
+    data = payload.dict()
+    parties = [PartyDraft(**p) for p in data.pop("parties")]
+    draft = CaseDraft(**data, parties=parties, source="api" if data["source_id"] else "")
+    if idempotency_key is None:
+        case = register_case(actor=request.auth, draft=draft)
+        return Status(201, _detail(request, case.pk))
+    fingerprint = hashlib.sha256(request.body).hexdigest()
+    case, created = register_case_once(
+        actor=request.auth, draft=draft, idempotency_key=idempotency_key, fingerprint=fingerprint
+    )
+    return Status(201 if created else 200, _detail(request, case.pk))
+
+
+@router.get("", response=list[CaseListOut])
+@paginate(CasePages)
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
+    """Cases in the caller's scope, newest first, filtered and paginated."""
+    params = {k: v for k, v in filters.dict().items() if v is not None}
+    cases = filtered_cases(visible_cases(request.auth), params)
+    return cases.select_related("category").order_by("-received_at", "-id")
+
+
+@router.get("/{int:case_id}", response=CaseOut)
+def get_case(request: HttpRequest, case_id: int):
+    """One case with parties (masked), tasks, timeline and the caller's available actions."""
+    return _detail(request, case_id)
+
+
+@router.post("/{int:case_id}/transitions", response=CaseOut)
+def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn):
+    """Take a lifecycle action: accept, refuse, refer, assign, sign, answer, return, pause,
+    resume, resolve, rate, follow_up, archive or reopen."""
+    case = get_visible_case(request.auth, case_id)
+    params = payload.dict(exclude_none=True)
+    lifecycle.transition(case, actor=request.auth, **params)
+    return _detail(request, case_id)
+
+
+@router.post("/{int:case_id}/parties/{int:party_id}/reveal", response=PartyRevealed)
+def reveal(request: HttpRequest, case_id: int, party_id: int):
+    """The full ID number and phone of one party, for roles that need them; audited."""
+    case = get_visible_case(request.auth, case_id)
+    party = Party.objects.filter(case=case, pk=party_id).select_related("case").first()
+    if party is None:
+        raise NotFound("当事人不存在")
+    return reveal_party(actor=request.auth, party=party, ip=request.META.get("REMOTE_ADDR"))

@@ -1,0 +1,403 @@
+"""The closed loop 受理 → 流转 → 办理 → 评价 → 回访: the one state machine of a case.
+
+`transition()` is the only code that changes `Case.status`. Each call is one transaction:
+check the rule, compare-and-set the case row on (status, version) so that of two people acting
+at once exactly one wins, apply the action's effects on tasks, and write the timeline event.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from concord.accounts.models import Role, User
+from concord.core.errors import Conflict, Forbidden, InvalidInput, ServiceError
+from concord.core.limits import COMMENT_MAX
+from concord.orgs.models import Organisation
+
+from .choices import (
+    ACTIVE_TASK_STATUSES,
+    Action,
+    CaseStatus,
+    Result,
+    Satisfaction,
+    TaskRole,
+    TaskStatus,
+)
+from .models import Case, CaseEvent, Task
+
+S = CaseStatus
+CENTER_STAFF = frozenset({Role.CLERK, Role.DISPATCHER, Role.ADMIN})
+HANDLERS = frozenset({Role.HANDLER, Role.MEDIATOR})
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: frozenset[str]
+    roles: frozenset[str]
+    # Which task the actor's organisation must hold: None (no task needed), "lead" or "any".
+    task: str | None = None
+    task_statuses: frozenset[str] = ACTIVE_TASK_STATUSES
+    needs_comment: bool = False
+
+
+RULES: dict[str, Rule] = {
+    Action.ACCEPT: Rule(frozenset({S.REGISTERED}), CENTER_STAFF),
+    Action.REFUSE: Rule(frozenset({S.REGISTERED}), CENTER_STAFF, needs_comment=True),
+    Action.REFER: Rule(frozenset({S.REGISTERED, S.ACCEPTED}), CENTER_STAFF, needs_comment=True),
+    Action.ASSIGN: Rule(frozenset({S.ACCEPTED}), frozenset({Role.DISPATCHER, Role.ADMIN})),
+    Action.SIGN: Rule(
+        frozenset({S.ASSIGNED, S.IN_PROGRESS, S.PAUSED}),
+        HANDLERS,
+        task="any",
+        task_statuses=frozenset({TaskStatus.PENDING}),
+    ),
+    Action.ANSWER: Rule(
+        frozenset({S.ASSIGNED, S.IN_PROGRESS, S.PAUSED}),
+        HANDLERS,
+        task="assist",
+        task_statuses=frozenset({TaskStatus.SIGNED}),
+        needs_comment=True,
+    ),
+    Action.RETURN: Rule(
+        frozenset({S.ASSIGNED, S.IN_PROGRESS}), HANDLERS, task="any", needs_comment=True
+    ),
+    Action.PAUSE: Rule(
+        frozenset({S.IN_PROGRESS}),
+        HANDLERS,
+        task="lead",
+        task_statuses=frozenset({TaskStatus.SIGNED}),
+        needs_comment=True,
+    ),
+    Action.RESUME: Rule(
+        frozenset({S.PAUSED}), HANDLERS, task="lead", task_statuses=frozenset({TaskStatus.SIGNED})
+    ),
+    Action.RESOLVE: Rule(
+        frozenset({S.IN_PROGRESS}),
+        HANDLERS,
+        task="lead",
+        task_statuses=frozenset({TaskStatus.SIGNED}),
+    ),
+    Action.RATE: Rule(frozenset({S.RESOLVED}), CENTER_STAFF),
+    Action.FOLLOW_UP: Rule(
+        frozenset({S.RESOLVED, S.RATED}),
+        CENTER_STAFF | frozenset({Role.GRID}) | HANDLERS,
+        needs_comment=True,
+    ),
+    Action.ARCHIVE: Rule(
+        frozenset({S.RATED, S.RESOLVED, S.REFUSED, S.REFERRED}),
+        frozenset({Role.DISPATCHER, Role.ADMIN}),
+    ),
+    Action.REOPEN: Rule(
+        frozenset({S.RESOLVED, S.RATED}),
+        frozenset({Role.DISPATCHER, Role.ADMIN}),
+        needs_comment=True,
+    ),
+}
+
+
+@dataclass
+class Step:
+    """What one action does beyond the status: computed before the compare-and-set."""
+
+    to_status: str
+    changes: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    after: Callable[[Case], None] | None = None
+
+
+def actor_task(case: Case, user: User, rule: Rule) -> Task | None:
+    """The task of the actor's organisation that this rule acts on, if any."""
+    if rule.task is None or user.organisation_id is None:
+        return None
+    tasks = case.tasks.filter(organisation_id=user.organisation_id, status__in=rule.task_statuses)
+    if rule.task in (TaskRole.LEAD, TaskRole.ASSIST):
+        tasks = tasks.filter(role=rule.task)
+    return tasks.order_by("role").first()
+
+
+def refusal(case: Case, user: User, action: str) -> ServiceError | None:
+    """Why `user` may not take `action` on `case` now, or None when they may."""
+    rule = RULES.get(action)
+    if rule is None:
+        names = "、".join(RULES)
+        return InvalidInput({"action": f"未知操作「{action}」，可用操作：{names}"})
+    label = Action(action).label
+    if case.status not in rule.sources:
+        allowed = "、".join(str(Action(a).label) for a in available_actions(case, user)) or "无"
+        return Conflict(
+            f"事项当前状态为「{case.status_choice.label}」，不能{label}。您现在可执行的操作：{allowed}",
+            code="illegal_transition",
+        )
+    if user.role not in rule.roles:
+        return Forbidden(f"{Role(user.role).label}不能{label}")
+    if (
+        action == Action.FOLLOW_UP
+        and user.role in HANDLERS
+        and case.lead_org_id != user.organisation_id
+    ):
+        return Forbidden(f"只有主办单位可以{label}")
+    if rule.task and actor_task(case, user, rule) is None:
+        return Forbidden(f"本单位在该事项中没有可{label}的工单")
+    return None
+
+
+def available_actions(case: Case, user: User) -> list[str]:
+    """The actions this user may take on this case now, in lifecycle order."""
+    return [
+        action
+        for action, rule in RULES.items()
+        if case.status in rule.sources and refusal(case, user, action) is None
+    ]
+
+
+def transition(
+    case: Case, *, actor: User, action: str, comment: str = "", version: int | None = None, **params
+) -> Case:
+    """Take one lifecycle action on a case and return the case as it now stands.
+
+    1. Lock the case row and read it afresh. If it moved since the caller looked (or differs
+       from the `version` the caller names) and the action no longer fits, answer a conflict
+       that names the current state.
+    2. Refuse an unknown action, a state that does not allow it, a role that may not take it,
+       or an organisation without the task it needs; refuse missing or bad parameters.
+    3. Compare-and-set the row on status and version (the guard where rows cannot be locked),
+       apply the action's effects on tasks and write the timeline event: one transaction.
+    """
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        current = Case.objects.select_for_update().filter(pk=case.pk).first()
+        if current is None:
+            raise Conflict("该事项已不存在")
+        moved = current.version != case.version
+        if version is not None and version != current.version:
+            raise _moved(current)
+        if problem := refusal(current, actor, action):
+            raise _moved(current) if moved and not isinstance(problem, InvalidInput) else problem
+        rule = RULES[action]
+        if rule.needs_comment and not comment:
+            raise InvalidInput({"comment": f"{Action(action).label}须填写说明或理由"})
+        if len(comment) > COMMENT_MAX:
+            raise InvalidInput({"comment": f"说明不能超过{COMMENT_MAX}字"})
+        now = timezone.now()
+        params = {**params, "comment": comment}
+        step = STEPS[action](current, actor, actor_task(current, actor, rule), now, params)
+        updated = Case.objects.filter(
+            pk=current.pk, status=current.status, version=current.version
+        ).update(status=step.to_status, version=F("version") + 1, updated_at=now, **step.changes)
+        if not updated:
+            raise _moved(Case.objects.get(pk=current.pk))
+        if step.after:
+            step.after(current)
+        CaseEvent.objects.create(
+            case=current,
+            created_at=now,
+            actor=actor,
+            actor_org_id=actor.organisation_id,
+            action=action,
+            from_status=current.status,
+            to_status=step.to_status,
+            comment=comment,
+            data=step.data,
+        )
+    current.refresh_from_db()
+    return current
+
+
+def _moved(current: Case) -> Conflict:
+    return Conflict(
+        f"该事项刚被他人处理（当前状态：{current.status_choice.label}），请刷新后再试",
+        code="conflict",
+    )
+
+
+# Each step function: (case, actor, the actor's task or None, now, params) -> Step.
+
+
+def _stay(case, actor, task, now, params) -> Step:
+    return Step(case.status)
+
+
+def _accept(case, actor, task, now, params) -> Step:
+    return Step(S.ACCEPTED, {"accepted_at": now})
+
+
+def _close(to_status: str):
+    def step(case, actor, task, now, params) -> Step:
+        return Step(to_status, {"closed_at": now})
+
+    return step
+
+
+def _assign(case, actor, task, now, params) -> Step:
+    lead, assisting = _organisations(params.get("lead_org"), params.get("assisting_orgs") or [])
+
+    def create_tasks(case: Case) -> None:
+        Task.objects.bulk_create(
+            [Task(case=case, organisation=lead, role=TaskRole.LEAD, assigned_at=now)]
+            + [
+                Task(case=case, organisation=o, role=TaskRole.ASSIST, assigned_at=now)
+                for o in assisting
+            ]
+        )
+
+    return Step(
+        S.ASSIGNED,
+        {"lead_org": lead, "handling_level": lead.level, "assigned_at": now},
+        {"lead_org": lead.pk, "assisting_orgs": [o.pk for o in assisting]},
+        create_tasks,
+    )
+
+
+def _organisations(lead_id, assisting_ids) -> tuple[Organisation, list[Organisation]]:
+    errors = {}
+    if not isinstance(assisting_ids, list) or not all(isinstance(i, int) for i in assisting_ids):
+        raise InvalidInput({"assisting_orgs": "协办单位应为组织编号列表"})
+    lead = None
+    if not isinstance(lead_id, int):
+        errors["lead_org"] = "请选择主办单位"
+    else:
+        lead = (
+            Organisation.objects.select_related("division").filter(pk=lead_id, active=True).first()
+        )
+        if lead is None:
+            errors["lead_org"] = f"主办单位 {lead_id} 不存在或已停用"
+    found = {o.pk: o for o in Organisation.objects.filter(pk__in=assisting_ids, active=True)}
+    if missing := [i for i in assisting_ids if i not in found]:
+        errors["assisting_orgs"] = f"协办单位不存在或已停用：{missing}"
+    elif lead_id in found or len(set(assisting_ids)) != len(assisting_ids):
+        errors["assisting_orgs"] = "协办单位不能重复，也不能与主办单位相同"
+    if errors:
+        raise InvalidInput(errors)
+    return lead, [found[i] for i in assisting_ids]
+
+
+def _sign(case, actor, task, now, params) -> Step:
+    def sign_task(case: Case) -> None:
+        _update_task(
+            task, TaskStatus.PENDING, status=TaskStatus.SIGNED, signed_at=now, signed_by=actor
+        )
+
+    is_lead = task.role == TaskRole.LEAD
+    to_status = S.IN_PROGRESS if is_lead and case.status == S.ASSIGNED else case.status
+    return Step(to_status, data={"task": task.pk, "role": task.role}, after=sign_task)
+
+
+def _answer(case, actor, task, now, params) -> Step:
+    def answer_task(case: Case) -> None:
+        _update_task(
+            task,
+            TaskStatus.SIGNED,
+            status=TaskStatus.ANSWERED,
+            answered_at=now,
+            answer=params["comment"],
+        )
+
+    return Step(case.status, data={"task": task.pk}, after=answer_task)
+
+
+def _return(case, actor, task, now, params) -> Step:
+    """A task sent back as "not ours": a returned lead task sends the case back to dispatch."""
+
+    def return_task(case: Case) -> None:
+        _update_task(
+            task,
+            task.status,
+            status=TaskStatus.RETURNED,
+            returned_at=now,
+            return_reason=params["comment"],
+        )
+        if task.role == TaskRole.LEAD:
+            # The assisting shares go with the lead: dispatch starts afresh.
+            case.tasks.filter(status__in=ACTIVE_TASK_STATUSES).update(status=TaskStatus.CANCELLED)
+
+    changes = {"hop_count": F("hop_count") + 1}
+    to_status = case.status
+    if task.role == TaskRole.LEAD:
+        to_status = S.ACCEPTED
+        changes |= {"lead_org": None, "handling_level": ""}
+    data = {"task": task.pk, "role": task.role, "organisation": task.organisation_id}
+    return Step(to_status, changes, data, return_task)
+
+
+def _pause(case, actor, task, now, params) -> Step:
+    return Step(S.PAUSED)
+
+
+def _resume(case, actor, task, now, params) -> Step:
+    return Step(S.IN_PROGRESS)
+
+
+def _resolve(case, actor, task, now, params) -> Step:
+    result = params.get("result")
+    reply = (params.get("reply") or "").strip()
+    errors = {}
+    if result not in Result.values:
+        errors["result"] = "请选择办理结果：" + "、".join(str(label) for label in Result.labels)
+    if not reply:
+        errors["reply"] = "请填写答复内容"
+    elif len(reply) > COMMENT_MAX:
+        errors["reply"] = f"答复内容不能超过{COMMENT_MAX}字"
+    if errors:
+        raise InvalidInput(errors)
+
+    def close_tasks(case: Case) -> None:
+        _update_task(task, TaskStatus.SIGNED, status=TaskStatus.DONE)
+        case.tasks.filter(status__in=ACTIVE_TASK_STATUSES).update(status=TaskStatus.DONE)
+
+    changes = {"result": result, "reply": reply, "resolved_at": now}
+    return Step(S.RESOLVED, changes, {"result": result}, close_tasks)
+
+
+def _rate(case, actor, task, now, params) -> Step:
+    satisfaction = params.get("satisfaction")
+    if satisfaction not in Satisfaction.values:
+        labels = "、".join(str(label) for label in Satisfaction.labels)
+        raise InvalidInput({"satisfaction": f"请选择满意度：{labels}"})
+    changes = {
+        "satisfaction": satisfaction,
+        "rating_comment": (params.get("comment") or "").strip(),
+    }
+    return Step(S.RATED, changes, {"satisfaction": satisfaction})
+
+
+def _reopen(case, actor, task, now, params) -> Step:
+    """Back to handling by the same lead organisation; the rating round starts again."""
+
+    def reopen_lead_task(case: Case) -> None:
+        case.tasks.filter(role=TaskRole.LEAD, status=TaskStatus.DONE).update(
+            status=TaskStatus.SIGNED
+        )
+
+    changes = {
+        "reopen_count": F("reopen_count") + 1,
+        "result": "",
+        "satisfaction": "",
+        "rating_comment": "",
+    }
+    return Step(S.IN_PROGRESS, changes, after=reopen_lead_task)
+
+
+def _update_task(task: Task, from_status: str, **changes) -> None:
+    if not Task.objects.filter(pk=task.pk, status=from_status).update(**changes):
+        raise Conflict("该工单刚被他人处理，请刷新后再试")
+
+
+STEPS: dict[str, Callable[..., Step]] = {
+    Action.ACCEPT: _accept,
+    Action.REFUSE: _close(S.REFUSED),
+    Action.REFER: _close(S.REFERRED),
+    Action.ASSIGN: _assign,
+    Action.SIGN: _sign,
+    Action.ANSWER: _answer,
+    Action.RETURN: _return,
+    Action.PAUSE: _pause,
+    Action.RESUME: _resume,
+    Action.RESOLVE: _resolve,
+    Action.RATE: _rate,
+    Action.FOLLOW_UP: _stay,
+    Action.ARCHIVE: _close(S.ARCHIVED),
+    Action.REOPEN: _reopen,
+}

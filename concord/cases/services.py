@@ -1,0 +1,266 @@
+"""Writes to cases other than lifecycle transitions: intake and revealing personal data."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from concord.accounts.models import User
+from concord.accounts.permissions import can_register, can_reveal_pii
+from concord.audit.models import AuditAction, record
+from concord.core.crypto import keyed_hash
+from concord.core.errors import Conflict, Forbidden, InvalidInput
+from concord.core.limits import (
+    ADDRESS_MAX,
+    AMOUNT_MAX,
+    DESCRIPTION_MAX,
+    NAME_MAX,
+    PARTIES_MAX,
+    PEOPLE_MAX,
+    TITLE_MAX,
+)
+from concord.core.pii import id_number_problem, phone_problem
+from concord.geo.models import Division, DivisionLevel
+
+from .choices import Action, CaseStatus, CaseType, Channel, PartyRole, RiskLevel
+from .models import Case, CaseEvent, Category, IdempotencyKey, Party
+from .tracking import next_tracking_code
+
+_DIVISION_CODE = re.compile(r"^\d{12}$")
+
+
+@dataclass
+class PartyDraft:
+    role: str
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass
+class CaseDraft:
+    """What a window, a phone call, an API client or an import says about a new case."""
+
+    type: str
+    channel: str
+    description: str
+    title: str = ""
+    category: str = ""
+    division: str = ""
+    address: str = ""
+    lat: float | None = None
+    lng: float | None = None
+    people_count: int = 1
+    amount: Decimal | str | None = None
+    risk_level: str = RiskLevel.BLUE
+    source: str = ""
+    source_id: str = ""
+    parties: list[PartyDraft] = field(default_factory=list)
+    received_at: datetime | None = None
+
+
+def register_case(*, actor: User, draft: CaseDraft) -> Case:
+    """Register a case once (一窗受理): validate everything, then write case, parties and event."""
+    if not can_register(actor):
+        raise Forbidden("您的角色不能登记事项")
+    cleaned = _clean(actor, draft)
+    if draft.source_id and (
+        twin := Case.objects.filter(source=draft.source, source_id=draft.source_id).first()
+    ):
+        raise Conflict(
+            f"来源编号 {draft.source_id} 已登记为事项 {twin.tracking_code}", field="source_id"
+        )
+    with transaction.atomic():
+        received_at = draft.received_at or timezone.now()
+        case = Case.objects.create(
+            tracking_code=next_tracking_code(received_at),
+            registered_by=actor,
+            registered_org_id=actor.organisation_id,
+            received_at=received_at,
+            **cleaned,
+        )
+        Party.objects.bulk_create(
+            Party(
+                case=case,
+                role=p.role,
+                name=p.name.strip(),
+                id_number=p.id_number.strip().upper(),
+                id_number_hash=keyed_hash(p.id_number),
+                phone=p.phone.strip(),
+                phone_hash=keyed_hash(p.phone),
+                address=p.address.strip(),
+            )
+            for p in draft.parties
+        )
+        CaseEvent.objects.create(
+            case=case,
+            actor=actor,
+            actor_org_id=actor.organisation_id,
+            action=Action.REGISTER,
+            to_status=CaseStatus.REGISTERED,
+            data={"channel": case.channel, "type": case.type},
+        )
+    return case
+
+
+def register_case_once(
+    *, actor: User, draft: CaseDraft, idempotency_key: str, fingerprint: str
+) -> tuple[Case, bool]:
+    """Register unless this key was used before by the same user; then return the first case.
+
+    Returns (case, created). The same key with a different body is a conflict, not a retry.
+    """
+    if len(idempotency_key) > 128 or not idempotency_key.strip():
+        raise InvalidInput({"Idempotency-Key": "幂等键应为1至128个字符"})
+    if previous := IdempotencyKey.objects.filter(user=actor, key=idempotency_key).first():
+        return _replay(previous, fingerprint), False
+    try:
+        with transaction.atomic():
+            case = register_case(actor=actor, draft=draft)
+            IdempotencyKey.objects.create(
+                user=actor, key=idempotency_key, fingerprint=fingerprint, case=case
+            )
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its case.
+        previous = IdempotencyKey.objects.filter(user=actor, key=idempotency_key).first()
+        if previous is None:
+            raise
+        return _replay(previous, fingerprint), False
+    return case, True
+
+
+def _replay(previous: IdempotencyKey, fingerprint: str) -> Case:
+    if previous.fingerprint != fingerprint:
+        raise Conflict("该幂等键已用于内容不同的请求", field="Idempotency-Key")
+    return previous.case
+
+
+def reveal_party(*, actor: User, party: Party, ip: str | None = None) -> Party:
+    """Allow a full view of a party's ID number and phone, and audit it (PIPL art. 51)."""
+    if not can_reveal_pii(actor):
+        raise Forbidden("您的角色不能查看完整的身份证号和电话")
+    record(
+        actor=actor,
+        action=AuditAction.REVEAL_PII,
+        obj=party,
+        detail={"case": party.case.tracking_code, "name": party.name},
+        ip=ip,
+    )
+    return party
+
+
+def _clean(actor: User, draft: CaseDraft) -> dict:
+    """Check every field and return the model values, or raise InvalidInput naming each field."""
+    errors: dict[str, str] = {}
+    description = (draft.description or "").strip()
+    if not description:
+        errors["description"] = "请填写诉求内容"
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"] = f"诉求内容不能超过{DESCRIPTION_MAX}字（现为{len(description)}字）"
+    title = (draft.title or "").strip() or description[:30]
+    if len(title) > TITLE_MAX:
+        errors["title"] = f"标题不能超过{TITLE_MAX}字"
+    if draft.type not in CaseType.values:
+        errors["type"] = "未知的事项类型，可选：" + "、".join(CaseType.values)
+    if draft.channel not in Channel.values:
+        errors["channel"] = "未知的来源渠道，可选：" + "、".join(Channel.values)
+    if draft.risk_level not in RiskLevel.values:
+        errors["risk_level"] = "未知的风险等级，可选：" + "、".join(RiskLevel.values)
+    if len(draft.address or "") > ADDRESS_MAX:
+        errors["address"] = f"地址不能超过{ADDRESS_MAX}字"
+
+    category = None
+    if draft.category:
+        category = Category.objects.filter(code=draft.category, active=True).first()
+        if category is None:
+            errors["category"] = f"类别「{draft.category}」不存在"
+
+    division = _division(actor, draft.division, errors)
+    _check_numbers(draft, errors)
+    amount = _amount(draft.amount, errors)
+    _check_parties(draft.parties, errors)
+    if draft.source_id and len(draft.source_id) > 64:
+        errors["source_id"] = "来源编号不能超过64个字符"
+    if errors:
+        raise InvalidInput(errors)
+    return {
+        "type": draft.type,
+        "channel": draft.channel,
+        "title": title,
+        "description": description,
+        "category": category,
+        "division": division,
+        "town_id": division.town_code,
+        "address": (draft.address or "").strip(),
+        "lat": draft.lat,
+        "lng": draft.lng,
+        "people_count": draft.people_count,
+        "amount": amount,
+        "risk_level": draft.risk_level,
+        "source": draft.source,
+        "source_id": draft.source_id,
+        # 零跑/跑一次: only a visit to a window counts as the citizen having had to come.
+        "visits_count": 1 if draft.channel == Channel.WALK_IN else 0,
+    }
+
+
+def _division(actor: User, code: str, errors: dict) -> Division | None:
+    if not code:
+        org = actor.organisation
+        if org is not None:
+            return org.division
+        return Division.objects.filter(level=DivisionLevel.COUNTY).first()
+    if not _DIVISION_CODE.match(code):
+        errors["division"] = "区划代码应为12位数字"
+        return None
+    division = Division.objects.filter(code=code).first()
+    if division is None:
+        errors["division"] = f"区划代码 {code} 不在本县（区）范围内"
+    return division
+
+
+def _check_numbers(draft: CaseDraft, errors: dict) -> None:
+    if not isinstance(draft.people_count, int) or not 1 <= draft.people_count <= PEOPLE_MAX:
+        errors["people_count"] = f"涉及人数应为1至{PEOPLE_MAX}的整数"
+    if (draft.lat is None) != (draft.lng is None):
+        errors["lat"] = "经纬度须同时填写"
+    elif draft.lat is not None and not (-90 <= draft.lat <= 90 and -180 <= draft.lng <= 180):
+        errors["lat"] = "经纬度超出范围"
+
+
+def _amount(value, errors: dict) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        errors["amount"] = "涉及金额应为数字"
+        return None
+    if not amount.is_finite() or not 0 <= amount < AMOUNT_MAX:
+        errors["amount"] = "涉及金额超出范围"
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def _check_parties(parties: list[PartyDraft], errors: dict) -> None:
+    if len(parties) > PARTIES_MAX:
+        errors["parties"] = f"当事人不能超过{PARTIES_MAX}人"
+        return
+    for i, party in enumerate(parties):
+        where = f"parties[{i}]"
+        if party.role not in PartyRole.values:
+            errors[f"{where}.role"] = "当事人身份应为 applicant、respondent 或 third_party"
+        if not party.name.strip():
+            errors[f"{where}.name"] = "请填写当事人姓名"
+        elif len(party.name) > NAME_MAX:
+            errors[f"{where}.name"] = f"姓名不能超过{NAME_MAX}字"
+        if party.id_number.strip() and (problem := id_number_problem(party.id_number)):
+            errors[f"{where}.id_number"] = problem
+        if party.phone.strip() and (problem := phone_problem(party.phone)):
+            errors[f"{where}.phone"] = problem
+        if len(party.address) > ADDRESS_MAX:
+            errors[f"{where}.address"] = f"住址不能超过{ADDRESS_MAX}字"

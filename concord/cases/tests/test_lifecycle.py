@@ -1,0 +1,205 @@
+"""The state machine: each action, its guards, its effects on tasks, and races."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from concord.cases import lifecycle
+from concord.cases.choices import Action, TaskRole, TaskStatus
+from concord.cases.models import Case, CaseEvent
+from concord.cases.tests.factories import CAOE, build_case, organisation
+from concord.core.errors import Conflict, Forbidden, InvalidInput
+
+
+def test_every_transition_writes_one_event_with_from_and_to(persona):
+    case = build_case("archived")
+    events = list(case.events.order_by("id"))
+    assert [(e.from_status, e.to_status) for e in events] == [
+        ("", "registered"),
+        ("registered", "accepted"),
+        ("accepted", "assigned"),
+        ("assigned", "in_progress"),
+        ("in_progress", "resolved"),
+        ("resolved", "rated"),
+        ("rated", "archived"),
+    ]
+    assert all(e.actor_id for e in events)
+    assert case.version == len(events)
+
+
+def test_refuse_needs_a_reason(persona):
+    case = build_case("registered")
+    with pytest.raises(InvalidInput) as raised:
+        lifecycle.transition(case, actor=persona("clerk"), action=Action.REFUSE)
+    assert "comment" in raised.value.errors
+    refused = lifecycle.transition(
+        case, actor=persona("clerk"), action=Action.REFUSE, comment="不属于受理范围"
+    )
+    assert refused.status == "refused" and refused.closed_at
+
+
+def test_refer_out_closes_the_case(persona):
+    case = build_case("accepted")
+    referred = lifecycle.transition(
+        case, actor=persona("clerk"), action=Action.REFER, comment="转至市信访局"
+    )
+    assert referred.status == "referred"
+
+
+def test_lead_return_sends_the_case_back_to_dispatch_and_counts_a_hop(persona):
+    case = build_case("assigned")
+    returned = lifecycle.transition(
+        case, actor=persona("baiguan"), action=Action.RETURN, comment="不属本街道管辖"
+    )
+    assert returned.status == "accepted"
+    assert returned.hop_count == 1
+    assert returned.lead_org is None
+    task = returned.tasks.get()
+    assert task.status == TaskStatus.RETURNED and task.return_reason == "不属本街道管辖"
+
+
+def test_more_than_two_hops_flags_ping_pong(persona):
+    case = build_case("accepted")
+    for town_user in ("baiguan", "caoe", "baiguan"):
+        org = persona(town_user).organisation
+        case = lifecycle.transition(
+            case, actor=persona("dispatcher"), action=Action.ASSIGN, lead_org=org.pk
+        )
+        case = lifecycle.transition(
+            case, actor=persona(town_user), action=Action.RETURN, comment="非本单位事项"
+        )
+    assert case.hop_count == 3
+    assert case.is_ping_pong
+
+
+def test_assisting_organisation_signs_and_answers_without_moving_the_case(
+    persona, django_user_model
+):
+    case = build_case("accepted")
+    justice = organisation("justice")
+    helper = django_user_model.objects.create_user("sfj", organisation=justice, role="handler")
+    case = lifecycle.transition(
+        case,
+        actor=persona("dispatcher"),
+        action=Action.ASSIGN,
+        lead_org=persona("baiguan").organisation_id,
+        assisting_orgs=[justice.pk],
+    )
+    case = lifecycle.transition(case, actor=helper, action=Action.SIGN)
+    assert case.status == "assigned"
+    case = lifecycle.transition(case, actor=helper, action=Action.ANSWER, comment="已提供法律意见")
+    assist = case.tasks.get(role=TaskRole.ASSIST)
+    assert assist.status == TaskStatus.ANSWERED and assist.answer == "已提供法律意见"
+    case = lifecycle.transition(case, actor=persona("baiguan"), action=Action.SIGN)
+    assert case.status == "in_progress"
+    with pytest.raises(Forbidden):
+        lifecycle.transition(case, actor=helper, action=Action.RESOLVE, result="solved", reply="x")
+
+
+def test_pause_and_resume(persona):
+    case = build_case("in_progress")
+    paused = lifecycle.transition(
+        case, actor=persona("baiguan"), action=Action.PAUSE, comment="等待伤残鉴定"
+    )
+    assert paused.status == "paused"
+    with pytest.raises(Conflict):
+        lifecycle.transition(
+            paused, actor=persona("baiguan"), action=Action.RESOLVE, result="solved", reply="x"
+        )
+    resumed = lifecycle.transition(paused, actor=persona("baiguan"), action=Action.RESUME)
+    assert resumed.status == "in_progress"
+
+
+def test_resolve_requires_a_result_and_a_reply(persona):
+    case = build_case("in_progress")
+    with pytest.raises(InvalidInput) as raised:
+        lifecycle.transition(
+            case, actor=persona("baiguan"), action=Action.RESOLVE, result="made-up"
+        )
+    assert set(raised.value.errors) == {"result", "reply"}
+    assert Case.objects.get(pk=case.pk).status == "in_progress"
+
+
+def test_reopen_after_dissatisfaction_counts_and_returns_to_the_lead(persona):
+    case = build_case("resolved")
+    rated = lifecycle.transition(
+        case, actor=persona("clerk"), action=Action.RATE, satisfaction="dissatisfied"
+    )
+    reopened = lifecycle.transition(
+        rated, actor=persona("dispatcher"), action=Action.REOPEN, comment="群众不满意"
+    )
+    assert reopened.status == "in_progress"
+    assert reopened.reopen_count == 1
+    assert reopened.satisfaction == "" and reopened.result == ""
+    assert reopened.tasks.get(role=TaskRole.LEAD).status == TaskStatus.SIGNED
+    again = lifecycle.transition(
+        reopened,
+        actor=persona("baiguan"),
+        action=Action.RESOLVE,
+        result="solved",
+        reply="已重新处理",
+    )
+    assert again.status == "resolved"
+
+
+def test_other_town_cannot_sign_a_task_it_does_not_hold(persona):
+    case = build_case("assigned")
+    with pytest.raises(Forbidden):
+        lifecycle.transition(case, actor=persona("caoe"), action=Action.SIGN)
+
+
+def test_available_actions_follow_role_and_task(persona):
+    case = build_case("assigned", town=CAOE, handler="caoe")
+    assert lifecycle.available_actions(case, persona("caoe")) == [Action.SIGN, Action.RETURN]
+    assert lifecycle.available_actions(case, persona("baiguan")) == []
+    assert lifecycle.available_actions(case, persona("leader")) == []
+
+
+def test_stale_copy_is_refused_as_a_conflict(persona):
+    case = build_case("in_progress")
+    stale = Case.objects.get(pk=case.pk)
+    lifecycle.transition(
+        case, actor=persona("baiguan"), action=Action.RESOLVE, result="solved", reply="已解决"
+    )
+    with pytest.raises(Conflict):
+        lifecycle.transition(stale, actor=persona("baiguan"), action=Action.PAUSE, comment="x")
+    assert Case.objects.get(pk=case.pk).status == "resolved"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_handlers_resolving_at_once_one_wins(county, persona, django_user_model):
+    case = build_case("in_progress")
+    second = django_user_model.objects.create_user(
+        "baiguan-2", organisation=persona("baiguan").organisation, role="handler"
+    )
+    handlers = [persona("baiguan"), second]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def resolve(user):
+        mine = Case.objects.get(pk=case.pk)
+        barrier.wait()
+        try:
+            lifecycle.transition(
+                mine, actor=user, action=Action.RESOLVE, result="mediated", reply=f"{user}办结"
+            )
+            outcomes.append("ok")
+        except Conflict as exc:
+            outcomes.append(exc.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=resolve, args=(u,)) for u in handlers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes)[0] == "ok"
+    assert outcomes.count("ok") == 1
+    assert "已办结" in [o for o in outcomes if o != "ok"][0]
+    final = Case.objects.get(pk=case.pk)
+    assert final.status == "resolved"
+    assert CaseEvent.objects.filter(case=case, action=Action.RESOLVE).count() == 1
+    assert final.version == CaseEvent.objects.filter(case=case).count()

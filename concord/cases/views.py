@@ -1,0 +1,171 @@
+"""Pages of the case desk. Each view parses, checks, calls one service and renders."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from concord.accounts.permissions import can_export, can_register, can_reveal_pii
+from concord.core.errors import InvalidInput, NotFound, ServiceError
+
+from . import lifecycle
+from .choices import Action
+from .export import export_response
+from .filters import CaseFilterForm
+from .forms import (
+    PARTY_ROWS_INITIAL,
+    ActionForm,
+    IntakeForm,
+    PartyFormSet,
+    action_forms,
+    category_choices,
+    parties_from,
+    place_errors,
+    town_choices,
+)
+from .inbox import inbox_sections
+from .models import Case, CaseEvent, Party
+from .scope import get_visible_case, visible_cases
+from .services import register_case, reveal_party
+
+
+def _visible_or_404(request: HttpRequest, case_id: int) -> Case:
+    try:
+        return get_visible_case(request.user, case_id)
+    except NotFound:
+        raise Http404("事项不存在") from None
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "cases/inbox.html", {"sections": inbox_sections(request.user)})
+
+
+def _filtered(request: HttpRequest) -> tuple[CaseFilterForm, object]:
+    form = CaseFilterForm(request.GET or None)
+    cases = visible_cases(request.user)
+    if form.is_bound and form.is_valid():
+        cases = form.filter(cases)
+    elif form.is_bound:
+        cases = cases.none()
+    return form, cases.select_related("category__parent", "town", "lead_org")
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    form, cases = _filtered(request)
+    # The page offers pickers where the API takes codes.
+    form.fields["division"].widget = forms.Select(choices=town_choices("全部乡镇（街道）"))
+    form.fields["category"].widget = forms.Select(choices=category_choices("全部类别"))
+    page = Paginator(cases, settings.CONCORD["PAGE_SIZE"]).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_export": can_export(request.user),
+    }
+    template = "cases/_list_table.html" if request.htmx else "cases/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def case_export(request: HttpRequest) -> HttpResponse:
+    if not can_export(request.user):
+        raise Http404
+    form, cases = _filtered(request)
+    return export_response(request.user, cases, form)
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    if not can_register(request.user):
+        raise Http404
+    form = IntakeForm(request.POST or None)
+    formset = PartyFormSet(
+        request.POST or None, initial=None if request.POST else PARTY_ROWS_INITIAL, prefix="party"
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        parties, rows = parties_from(formset)
+        try:
+            case = register_case(actor=request.user, draft=form.draft(parties))
+        except InvalidInput as exc:
+            place_errors(exc, form, formset, rows)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已登记，查询码 {case.tracking_code}")
+            return redirect("cases:detail", case_id=case.pk)
+    return render(request, "cases/intake.html", {"form": form, "formset": formset})
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _visible_or_404(request, case_id)
+    case = (
+        Case.objects.select_related(
+            "category__parent", "division", "town", "lead_org", "registered_by"
+        )
+        .prefetch_related(
+            "parties",
+            "tasks__organisation",
+            Prefetch("events", CaseEvent.objects.select_related("actor", "actor_org")),
+        )
+        .get(pk=case.pk)
+    )
+    context = {
+        "case": case,
+        "action_forms": action_forms(lifecycle.available_actions(case, request.user)),
+        "can_reveal": can_reveal_pii(request.user),
+    }
+    return render(request, "cases/detail.html", context)
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    case = _visible_or_404(request, case_id)
+    form = ActionForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = "；".join(
+            f"{form.fields[name].label}：{' '.join(errs)}" for name, errs in form.errors.items()
+        )
+    else:
+        try:
+            lifecycle.transition(case, actor=request.user, action=action, **form.params())
+        except ServiceError as exc:
+            error = exc.message
+    if error:
+        if request.htmx:
+            return render(request, "cases/_action_error.html", {"error": error}, status=422)
+        messages.error(request, error)
+    else:
+        messages.success(request, f"已{Action(action).label}")
+    url = reverse("cases:detail", kwargs={"case_id": case.pk})
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def party_reveal(request: HttpRequest, case_id: int, party_id: int) -> HttpResponse:
+    case = _visible_or_404(request, case_id)
+    party = Party.objects.filter(case=case, pk=party_id).select_related("case").first()
+    if party is None:
+        raise Http404
+    try:
+        reveal_party(actor=request.user, party=party, ip=request.META.get("REMOTE_ADDR"))
+    except ServiceError as exc:
+        return HttpResponse(exc.message, status=exc.status)
+    return render(request, "cases/_party_revealed.html", {"party": party})

@@ -1,0 +1,77 @@
+"""Shared test set-up: the demo county once per session, personas, API clients, browser."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from concord.accounts.models import User
+from concord.api.auth import issue_token
+from concord.demo.county import load_reference_data
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The county, its organisations, categories and demo accounts: loaded once, rolled back to
+    # after every test. Transactional tests reload it through the `county` fixture.
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture
+def county(db):
+    load_reference_data()
+
+
+@pytest.fixture
+def persona(county):
+    """Look up a demo account by username: persona("clerk")."""
+
+    def get(username: str) -> User:
+        return User.objects.select_related("organisation__division").get(username=username)
+
+    return get
+
+
+class ApiClient:
+    """JSON calls to /api/v1/ as one user, with a bearer token like any external system."""
+
+    def __init__(self, user: User | None):
+        self.client = Client()
+        self.headers = {}
+        if user is not None:
+            key, _ = issue_token(user)
+            self.headers["Authorization"] = f"Bearer {key}"
+
+    def _call(self, method: str, path: str, body=None, headers=None, raw: bytes | None = None):
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        return getattr(self.client, method)(
+            f"/api/v1{path}",
+            data=data,
+            content_type="application/json",
+            headers={**self.headers, **(headers or {})},
+        )
+
+    def get(self, path: str, params: dict | None = None):
+        return self.client.get(f"/api/v1{path}", params or {}, headers=self.headers)
+
+    def post(self, path: str, body=None, headers=None, raw: bytes | None = None):
+        return self._call("post", path, body, headers, raw)
+
+
+@pytest.fixture
+def api(persona):
+    """api("clerk") → an ApiClient authenticated as that demo account (or as a given User)."""
+    return lambda who: ApiClient(persona(who) if isinstance(who, str) else who)
+
+
+@pytest.fixture
+def web(persona):
+    """web("clerk") → a Django test client logged in as that demo account."""
+
+    def login(username: str) -> Client:
+        client = Client()
+        client.force_login(persona(username))
+        return client
+
+    return login

@@ -1,0 +1,11 @@
+// Intake form: add a blank party row from the formset's empty form.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-add-party]");
+  if (!button) return;
+  const total = document.getElementById("id_party-TOTAL_FORMS");
+  const template = document.getElementById("party-template");
+  const index = Number(total.value);
+  const html = template.innerHTML.replaceAll("__prefix__", String(index));
+  document.getElementById("party-rows").insertAdjacentHTML("beforeend", html);
+  total.value = String(index + 1);
+});

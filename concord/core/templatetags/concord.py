@@ -1,0 +1,32 @@
+"""Template helpers shared by every page: badges, navigation state, permissions."""
+
+from django import template
+from django.utils.html import format_html
+
+from concord.accounts import permissions
+from concord.cases.choices import STATUS_COLOURS, CaseStatus, RiskLevel
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def active_nav(context, name: str) -> str:
+    match = getattr(context["request"], "resolver_match", None)
+    return "active" if match and match.url_name == name else ""
+
+
+@register.filter
+def can_register(user) -> bool:
+    return permissions.can_register(user)
+
+
+@register.simple_tag
+def status_badge(status: str) -> str:
+    return format_html(
+        '<span class="badge badge-{}">{}</span>', STATUS_COLOURS[status], CaseStatus(status).label
+    )
+
+
+@register.simple_tag
+def risk_badge(level: str) -> str:
+    return format_html('<span class="risk risk-{}">{}</span>', level, RiskLevel(level).label)
