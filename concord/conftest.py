@@ -4,9 +4,11 @@ import json
 
 import pytest
 from django.test import Client
+from pytest_django.plugin import blocking_manager_key
 
 from concord.accounts.models import User
 from concord.api.auth import issue_token
+from concord.browser import browser, page  # noqa: F401  (browser-test fixtures)
 from concord.demo.county import load_reference_data
 
 
@@ -16,6 +18,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # after every test. Transactional tests reload it through the `county` fixture.
     with django_db_blocker.unblock():
         load_reference_data()
+
+
+def _flushes(item: pytest.Item) -> bool:
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # A transactional test (live_server, browser) ends with a flush. pytest-django runs those
+    # after the `db` tests and before the tests that use no `db` fixture (module fixtures with
+    # django_db_blocker): put the reference data back once, after the last one has flushed.
+    result = yield
+    if _flushes(item) and nextitem is not None and not _flushes(nextitem):
+        with item.config.stash[blocking_manager_key].unblock():
+            load_reference_data()
+    return result
 
 
 @pytest.fixture

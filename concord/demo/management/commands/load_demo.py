@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from concord.cases.models import Case
+from concord.demo.cases import seed_cases
+from concord.demo.county import load_reference_data
+
+DEMO_CASES = 2000
+
+
+class Command(BaseCommand):
+    help = "加载演示区县、组织、类别和演示账号；尚无事项时生成 2000 件演示事项。可重复运行。"
+
+    def handle(self, *args, **options) -> None:
+        load_reference_data()
+        self.stdout.write("参考数据已就绪（区划、组织、类别、演示账号）")
+        # Only an empty system gets demo cases: a rerun must not pile up a second year of them.
+        if Case.objects.exists():
+            self.stdout.write(f"已有 {Case.objects.count()} 件事项，未生成演示事项")
+            return
+        created = seed_cases(DEMO_CASES)
+        self.stdout.write(self.style.SUCCESS(f"已生成 {created} 件演示事项"))

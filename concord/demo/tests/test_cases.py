@@ -1,0 +1,210 @@
+"""The demo case generator: every status, histories the lifecycle would have written, PII."""
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from concord.cases.choices import Action, CaseStatus, TaskRole, TaskStatus
+from concord.cases.models import Case, CaseEvent, Party, Task
+from concord.cases.tracking import next_tracking_code
+from concord.core.crypto import keyed_hash
+from concord.core.pii import id_number_problem, phone_problem
+from concord.demo.cases import seed_cases
+from concord.demo.county import load_reference_data
+from concord.demo.management.commands import load_demo
+from concord.geo.loader import point_in_outline
+from concord.geo.models import Division
+from concord.orgs.models import Organisation
+
+S, A = CaseStatus, Action
+NOW = dt.datetime(2026, 1, 20, 10, 30, tzinfo=dt.UTC)  # three weeks before the Spring Festival
+CLOSED_BY_RESOLVING = {S.RESOLVED, S.RATED, S.ARCHIVED}
+ASSIGNED_OR_LATER = {S.ASSIGNED, S.IN_PROGRESS, S.PAUSED} | CLOSED_BY_RESOLVING
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """400 cases seeded once for the module, rolled back after it (tests nest inside)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_reference_data()  # earlier tests may have emptied the tables they own
+        seed_cases(400, seed=7, now=NOW)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def cases(seeded, django_db_blocker):
+    """(case, its events in order, its tasks) for every seeded case, read once."""
+    with django_db_blocker.unblock():
+        cases = list(Case.objects.select_related("registered_by", "division", "town", "category"))
+        events, tasks = defaultdict(list), defaultdict(list)
+        for event in CaseEvent.objects.select_related("actor").order_by("created_at", "id"):
+            events[event.case_id].append(event)
+        for task in Task.objects.order_by("id"):
+            tasks[task.case_id].append(task)
+    return [(case, events[case.pk], tasks[case.pk]) for case in cases]
+
+
+def test_a_400_case_run_covers_every_status(cases):
+    counts = Counter(case.status for case, _, _ in cases)
+    assert len(cases) == 400
+    assert set(counts) == set(S.values)
+    # Most of a year's cases are closed; archived ones dominate.
+    assert counts[S.ARCHIVED] == max(counts.values())
+
+
+def test_every_timeline_is_a_chain_from_registration_to_the_current_status(cases):
+    for case, events, _ in cases:
+        assert events[0].action == A.REGISTER and events[0].from_status == ""
+        for before, after in zip(events, events[1:], strict=False):
+            assert after.from_status == before.to_status, case.tracking_code
+            assert before.created_at <= after.created_at
+        assert events[-1].to_status == case.status
+        assert case.version == len(events)
+        assert case.received_at == events[0].created_at <= events[-1].created_at <= NOW
+        assert case.updated_at == events[-1].created_at and case.created_at == case.received_at
+        for event in events:
+            if event.actor_id:
+                assert event.actor_org_id == event.actor.organisation_id
+            if event.action != A.REGISTER and event.created_at < NOW - dt.timedelta(minutes=1):
+                assert 8 <= timezone.localtime(event.created_at).hour < 18  # staff office hours
+
+
+def test_registration_is_by_the_clerk_the_grid_worker_or_the_channel(cases):
+    for case, _, _ in cases:
+        if case.registered_by:
+            assert case.registered_org_id == case.registered_by.organisation_id
+            assert case.registered_by.username in {"clerk", "grid", "court"}
+        if case.channel in ("walk_in", "phone", "letter"):
+            assert case.registered_by.username == "clerk"
+
+
+def test_fields_match_the_status_and_its_history(cases, db):
+    levels = dict(Organisation.objects.values_list("pk", "division__level"))
+    for case, events, tasks in cases:
+        actions = [e.action for e in events]
+        by_action = {e.action: e for e in events}
+        assert bool(case.accepted_at) == (A.ACCEPT in actions)
+        if case.status in (S.REFUSED, S.REFERRED):
+            closing = events[-1]
+            assert closing.action in (A.REFUSE, A.REFER) and closing.comment
+            assert case.closed_at == closing.created_at and not tasks
+        if case.status in ASSIGNED_OR_LATER:
+            assign = by_action[A.ASSIGN]
+            lead = [t for t in tasks if t.role == TaskRole.LEAD]
+            assert len(lead) == 1 and lead[0].organisation_id == case.lead_org_id
+            assert case.handling_level == levels[case.lead_org_id]
+            assert case.assigned_at == assign.created_at == lead[0].assigned_at
+            assert assign.data == {
+                "lead_org": case.lead_org_id,
+                "assisting_orgs": [t.organisation_id for t in tasks if t.role == TaskRole.ASSIST],
+            }
+        else:
+            assert not case.lead_org_id and not case.assigned_at
+        if case.status == S.ASSIGNED:
+            assert {t.status for t in tasks} == {TaskStatus.PENDING}
+        if case.status in ASSIGNED_OR_LATER - {S.ASSIGNED}:
+            sign = next(e for e in events if e.action == A.SIGN)
+            assert sign.data == {"task": lead[0].pk, "role": TaskRole.LEAD}
+            assert lead[0].signed_at == sign.created_at
+        if case.status == S.PAUSED:
+            assert events[-1].action == A.PAUSE and events[-1].comment
+        if case.status in CLOSED_BY_RESOLVING:
+            assert case.result and case.reply and case.resolved_at
+            assert by_action[A.RESOLVE].data == {"result": case.result}
+            assert lead[0].status == TaskStatus.DONE
+            assert all(t.status in (TaskStatus.DONE, TaskStatus.ANSWERED) for t in tasks)
+        else:
+            assert not case.result and not case.resolved_at
+        if case.status in (S.RATED, S.ARCHIVED):
+            assert by_action[A.RATE].data == {"satisfaction": case.satisfaction}
+        else:
+            assert not case.satisfaction
+        if case.status == S.ARCHIVED:
+            assert actions[-2:] == [A.FOLLOW_UP, A.ARCHIVE] and events[-2].comment
+            assert case.closed_at == events[-1].created_at
+        if case.status in {S.REGISTERED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED}:
+            assert not case.closed_at
+
+
+def test_answered_assist_tasks_have_their_answer_in_the_timeline(cases):
+    answered = 0
+    for _, events, tasks in cases:
+        for task in tasks:
+            if task.status == TaskStatus.ANSWERED:
+                answered += 1
+                event = next(
+                    e for e in events if e.data.get("task") == task.pk and e.action == A.ANSWER
+                )
+                assert event.comment == task.answer and event.created_at == task.answered_at
+    assert answered
+
+
+def test_id_numbers_and_phones_are_valid_and_stored_encrypted(seeded, db):
+    parties = list(Party.objects.exclude(id_number=""))
+    assert len(parties) > 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, id_number, phone FROM cases_party")
+        stored = {pk: (number, phone) for pk, number, phone in cursor.fetchall()}
+    for party in parties:
+        assert id_number_problem(party.id_number) is None
+        assert party.phone == "" or phone_problem(party.phone) is None
+        assert party.id_number_hash == keyed_hash(party.id_number)
+        raw_number, raw_phone = stored[party.pk]
+        assert raw_number != party.id_number and party.id_number not in raw_number
+        assert not party.phone or raw_phone != party.phone
+    # Companies and committees are respondents without an ID number.
+    assert Party.objects.filter(role="respondent", name__endswith="有限公司", id_number="").exists()
+
+
+def test_tracking_codes_are_unique_and_live_intake_continues_after_them(seeded, db):
+    codes = list(Case.objects.values_list("tracking_code", flat=True))
+    assert len(codes) == len(set(codes))
+    busiest = Counter(code[:8] for code in codes).most_common(1)[0][0]
+    case = Case.objects.filter(tracking_code__startswith=busiest).first()
+    assert next_tracking_code(case.received_at) not in codes
+
+
+def test_coordinates_fall_inside_the_county(seeded, db):
+    outline = Division.objects.get(code="330604000000").outline
+    placed = Case.objects.exclude(lat=None).values_list("lat", "lng")
+    assert placed.count() == 400
+    assert all(point_in_outline(lat, lng, outline) for lat, lng in placed)
+
+
+def test_texts_read_like_registrations_of_their_category(cases):
+    for case, _, _ in cases:
+        assert case.title and case.description and "{" not in case.title + case.description
+        assert case.address.startswith(f"上虞区{case.town.name}")
+        assert case.division.level == "village" and case.division.parent_id == case.town_id
+    local = [c for c, _, _ in cases if c.town.name in c.description]
+    assert len(local) > len(cases) / 4  # real town and village names, not placeholders
+    wages = [c for c, _, _ in cases if c.category and c.category.code == "labour-wage-arrears"]
+    assert wages and all("工资" in c.description for c in wages)
+    group = [c for c, _, _ in cases if c.people_count >= 5]
+    assert group and all(f"群体性事项（{c.people_count}人）" in c.risk_reasons for c in group)
+    levels = Counter(c.risk_level for c, _, _ in cases)
+    assert levels["blue"] + levels["yellow"] > levels["orange"] + levels["red"] > 0
+
+
+def test_the_same_seed_gives_the_same_cases(db):
+    Case.objects.all().delete()  # whatever the module seeded (rolled back after the test)
+    seed_cases(60, seed=3, now=NOW)
+    first = list(Case.objects.order_by("id").values_list("title", "status", "division"))
+    Case.objects.all().delete()
+    seed_cases(60, seed=3, now=NOW)
+    assert list(Case.objects.order_by("id").values_list("title", "status", "division")) == first
+
+
+def test_load_demo_seeds_an_empty_system_once(db, monkeypatch, capsys):
+    monkeypatch.setattr(load_demo, "DEMO_CASES", 60)
+    Case.objects.all().delete()
+    call_command("load_demo")
+    assert Case.objects.count() == 60
+    call_command("load_demo")
+    assert Case.objects.count() == 60
+    assert "未生成演示事项" in capsys.readouterr().out
