@@ -218,10 +218,15 @@ class ActionPanel:
     fields: list
 
 
+# Actions that turn a case away or back come after the ones that move it forward.
+SIDE_ACTIONS = (Action.REFUSE, Action.REFER, Action.RETURN, Action.PAUSE, Action.REOPEN)
+
+
 def action_forms(actions: list[str]) -> list[ActionPanel]:
-    """One small form per action the user may take, each showing only the inputs it needs."""
+    """One small form per action the user may take, each showing only the inputs it needs;
+    the forward actions first, so the one the user most likely wants is open."""
     panels = []
-    for action in actions:
+    for action in sorted(actions, key=lambda a: a in SIDE_ACTIONS):
         form = ActionForm(auto_id=f"id_{action}_%s")
         form.fields["comment"].label = COMMENT_LABELS.get(action, _("说明"))
         form.fields["comment"].required = RULES[action].needs_comment
