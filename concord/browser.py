@@ -6,11 +6,13 @@ Never downloads a browser: `make test` installs Debian's `chromium` (scripts/ens
 when it is missing the tests fail and say so.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -44,15 +46,24 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # While Playwright's loop runs, Django keeps this thread's connections in a context
+        # variable instead of the thread-local: close those before the loop stops, or the
+        # test database cannot be dropped at the end ("accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture
-def page(browser, live_server, county):
-    """A fresh browser context on the live server (relative URLs work: page.goto("/cases/"))."""
+def page(request, browser, live_server, county):
+    """A fresh browser context on the live server (relative URLs work: page.goto("/cases/")).
+    When the test fails, the page as it was is kept in var/screenshots/failed-<test>.png."""
     context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
+    failures = request.session.testsfailed
     yield tab
+    if request.session.testsfailed > failures:
+        with contextlib.suppress(Exception):  # a crashed page must not hide the failure
+            shot(tab, f"failed-{request.node.name}")
     context.close()
 
 

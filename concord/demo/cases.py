@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -301,8 +302,10 @@ def seed_cases(count: int, *, seed: int = 0, now: dt.datetime | None = None) -> 
 
     1. Draw arrival times, channels and final statuses for all cases, oldest first.
     2. Reserve each day's tracking codes in one go, so live intake that day never collides.
-    3. Batch by batch: compose cases, parties, tasks and timelines in memory and insert them,
-       finding the new case and task ids by tracking code and by (case, organisation).
+    3. Batch by batch: compose cases, parties, tasks and timelines in memory, then insert them
+       (one transaction per batch). Composing is Python work and inserting mostly waiting for
+       the database, so unless the caller holds a transaction (which must then contain
+       everything), a worker thread inserts one batch while the next is composed.
     """
     if count <= 0:
         return 0
@@ -313,33 +316,55 @@ def seed_cases(count: int, *, seed: int = 0, now: dt.datetime | None = None) -> 
     with transaction.atomic():
         codes = {day: iter(reserve_tracking_codes(day, n)) for day, n in sorted(per_day.items())}
     tables = {model: Table(model) for model in (Case, Party, Task, CaseEvent)}
-    for start in range(0, count, BATCH):
-        drafts = [
-            gen.case(at, day, channel, target, next(codes[day]))
-            for at, day, channel, target in arrivals[start : start + BATCH]
-        ]
-        events = [gen.settle(draft) for draft in drafts]
-        with transaction.atomic():
-            # Ids only grow: the new rows are above the old maximum. Live intake may add rows
-            # there too, which is why they are matched by tracking code and organisation.
-            last_case = Case.objects.aggregate(last=Max("pk"))["last"] or 0
-            last_task = Task.objects.aggregate(last=Max("pk"))["last"] or 0
-            tables[Case].insert(vars(d.case) for d in drafts)
-            new_cases = Case.objects.filter(pk__gt=last_case)
-            case_ids = dict(new_cases.values_list("tracking_code", "pk"))
-            for draft, case_events in zip(drafts, events, strict=True):
-                draft.case.pk = case_ids[draft.case.tracking_code]
-                for row in (*draft.parties, *draft.tasks, *case_events):
-                    row["case_id"] = draft.case.pk
-            tables[Party].insert(p for d in drafts for p in d.parties)
-            tables[Task].insert(t for d in drafts for t in d.tasks)
-            new_tasks = Task.objects.filter(pk__gt=last_task)
-            task_ids = {
-                (case_id, org_id): pk
-                for case_id, org_id, pk in new_tasks.values_list("case_id", "organisation_id", "pk")
-            }
-            for event in (e for case_events in events for e in case_events):
-                if task := event["task"]:
-                    event["data"]["task"] = task_ids[task["case_id"], task["organisation_id"]]
-            tables[CaseEvent].insert(e for case_events in events for e in case_events)
+    overlap = not transaction.get_connection().in_atomic_block
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        pending: Future | None = None
+        for start in range(0, count, BATCH):
+            drafts = [
+                gen.case(at, day, channel, target, next(codes[day]))
+                for at, day, channel, target in arrivals[start : start + BATCH]
+            ]
+            events = [gen.settle(draft) for draft in drafts]
+            if pending:
+                pending.result()  # one batch in flight at most; re-raises its error
+            if overlap:
+                pending = worker.submit(_insert_in_thread, tables, drafts, events)
+            else:
+                _insert(tables, drafts, events)
+        if pending:
+            pending.result()
     return count
+
+
+def _insert_in_thread(tables: dict, drafts: list[_Draft], events: list[list[dict]]) -> None:
+    try:
+        _insert(tables, drafts, events)
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def _insert(tables: dict, drafts: list[_Draft], events: list[list[dict]]) -> None:
+    """Insert one batch, finding the new case and task ids by tracking code and by (case,
+    organisation): ids only grow, so they are above the maximum read first. Live intake may
+    add rows there too, which is why they are matched rather than counted."""
+    with transaction.atomic():
+        last_case = Case.objects.aggregate(last=Max("pk"))["last"] or 0
+        last_task = Task.objects.aggregate(last=Max("pk"))["last"] or 0
+        tables[Case].insert(vars(d.case) for d in drafts)
+        new_cases = Case.objects.filter(pk__gt=last_case)
+        case_ids = dict(new_cases.values_list("tracking_code", "pk"))
+        for draft, case_events in zip(drafts, events, strict=True):
+            draft.case.pk = case_ids[draft.case.tracking_code]
+            for row in (*draft.parties, *draft.tasks, *case_events):
+                row["case_id"] = draft.case.pk
+        tables[Party].insert(p for d in drafts for p in d.parties)
+        tables[Task].insert(t for d in drafts for t in d.tasks)
+        new_tasks = Task.objects.filter(pk__gt=last_task)
+        task_ids = {
+            (case_id, org_id): pk
+            for case_id, org_id, pk in new_tasks.values_list("case_id", "organisation_id", "pk")
+        }
+        for event in (e for case_events in events for e in case_events):
+            if task := event["task"]:
+                event["data"]["task"] = task_ids[task["case_id"], task["organisation_id"]]
+        tables[CaseEvent].insert(e for case_events in events for e in case_events)

@@ -7,6 +7,7 @@ county's real town and village names, amounts and dates, so they read like real 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import random
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ def festival(year: int) -> dt.date:
     return T.SPRING_FESTIVAL.get(year, dt.date(year, 2, 1))
 
 
+@functools.cache  # asked several times for each case, about a year of distinct days
 def before_festival(day: dt.date) -> bool:
     """Within the two months before the Spring Festival, when migrant workers want their pay."""
     coming = festival(day.year) if festival(day.year) >= day else festival(day.year + 1)
@@ -123,7 +125,7 @@ class Reference:
         return None, center.pk if center else None
 
     def handler(self, org: Organisation) -> Who:
-        return self.handlers.get(org.pk), org.pk
+        return self.handlers.get(org.id), org.id
 
 
 class Writer:

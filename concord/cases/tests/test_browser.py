@@ -28,12 +28,19 @@ def status_badge(page):
     return page.locator(".case-head .badge")
 
 
-def act(page, action: str, status_label: str, **fields) -> None:
-    """Open the action's panel, fill its fields (select by label, else type), submit, and wait
-    for the page that HX-Redirect loads to show the new status."""
+def open_panel(page, action: str):
+    """The action's panel on the detail page, opened if it is not already."""
     panel = page.locator(f"details.action[data-action={action}]")
     if panel.get_attribute("open") is None:
         panel.locator("summary").click()
+    expect(panel.locator("button[type=submit]")).to_be_visible()
+    return panel
+
+
+def act(page, action: str, status_label: str, **fields) -> None:
+    """Open the action's panel, fill its fields (select by label, else type), submit, and wait
+    for the page that HX-Redirect loads to show the new status."""
+    panel = open_panel(page, action)
     for name, value in fields.items():
         field = panel.locator(f"[name={name}]")
         if field.evaluate("el => el.tagName") == "SELECT":
@@ -94,10 +101,7 @@ def test_the_closed_loop_in_the_browser(county, page):
     login_as(page, "dispatcher")
     page.locator("#section-to_dispatch").get_by_role("link", name=code).click()
     page.wait_for_url(f"**{detail}")
-    page.locator("details.action[data-action=assign] summary").click()
-    page.locator("details.action[data-action=assign] [name=lead_org]").select_option(
-        label="百官街道矛调中心"
-    )
+    open_panel(page, "assign").locator("[name=lead_org]").select_option(label="百官街道矛调中心")
     shot(page, "loop-04-assign")
     act(page, "assign", "已交办")
     expect(page.locator("#tasks")).to_contain_text("百官街道矛调中心")
