@@ -1,17 +1,19 @@
 import hashlib
 
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from concord.core.errors import NotFound
-
 from . import lifecycle
 from .filters import filtered_cases
-from .models import Case, CaseEvent, Party
+from .models import Case
 from .schemas import CaseFilters, CaseIn, CaseListOut, CaseOut, PartyRevealed, TransitionIn
-from .scope import get_visible_case, visible_cases
+from .scope import (
+    get_visible_case,
+    get_visible_case_with_history,
+    get_visible_party,
+    visible_cases,
+)
 from .services import CaseDraft, PartyDraft, register_case, register_case_once, reveal_party
 
 router = Router()
@@ -28,16 +30,7 @@ class CasePages(PageNumberPagination):
 
 
 def _detail(request: HttpRequest, case_id: int) -> Case:
-    case = get_visible_case(request.auth, case_id)
-    case = (
-        Case.objects.select_related("category")
-        .prefetch_related(
-            "parties",
-            "tasks__organisation",
-            Prefetch("events", CaseEvent.objects.select_related("actor", "actor_org")),
-        )
-        .get(pk=case.pk)
-    )
+    case = get_visible_case_with_history(request.auth, case_id)
     case.available_actions = lifecycle.available_actions(case, request.auth)
     return case
 
@@ -90,8 +83,5 @@ def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn):
 @router.post("/{int:case_id}/parties/{int:party_id}/reveal", response=PartyRevealed)
 def reveal(request: HttpRequest, case_id: int, party_id: int):
     """The full ID number and phone of one party, for roles that need them; audited."""
-    case = get_visible_case(request.auth, case_id)
-    party = Party.objects.filter(case=case, pk=party_id).select_related("case").first()
-    if party is None:
-        raise NotFound("当事人不存在")
+    party = get_visible_party(request.auth, case_id, party_id)
     return reveal_party(actor=request.auth, party=party, ip=request.META.get("REMOTE_ADDR"))

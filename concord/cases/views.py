@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,16 +29,25 @@ from .forms import (
     town_choices,
 )
 from .inbox import inbox_sections
-from .models import Case, CaseEvent, Party
-from .scope import get_visible_case, visible_cases
+from .models import Case
+from .scope import (
+    get_visible_case,
+    get_visible_case_with_history,
+    get_visible_party,
+    visible_cases,
+)
 from .services import register_case, reveal_party
 
 
-def _visible_or_404(request: HttpRequest, case_id: int) -> Case:
+def _or_404(lookup, *args):
     try:
-        return get_visible_case(request.user, case_id)
+        return lookup(*args)
     except NotFound:
         raise Http404("事项不存在") from None
+
+
+def _visible_or_404(request: HttpRequest, case_id: int) -> Case:
+    return _or_404(get_visible_case, request.user, case_id)
 
 
 @login_required
@@ -108,18 +116,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _visible_or_404(request, case_id)
-    case = (
-        Case.objects.select_related(
-            "category__parent", "division", "town", "lead_org", "registered_by"
-        )
-        .prefetch_related(
-            "parties",
-            "tasks__organisation",
-            Prefetch("events", CaseEvent.objects.select_related("actor", "actor_org")),
-        )
-        .get(pk=case.pk)
-    )
+    case = _or_404(get_visible_case_with_history, request.user, case_id)
     context = {
         "case": case,
         "action_forms": action_forms(lifecycle.available_actions(case, request.user)),
@@ -160,10 +157,7 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def party_reveal(request: HttpRequest, case_id: int, party_id: int) -> HttpResponse:
-    case = _visible_or_404(request, case_id)
-    party = Party.objects.filter(case=case, pk=party_id).select_related("case").first()
-    if party is None:
-        raise Http404
+    party = _or_404(get_visible_party, request.user, case_id, party_id)
     try:
         reveal_party(actor=request.user, party=party, ip=request.META.get("REMOTE_ADDR"))
     except ServiceError as exc:
