@@ -47,12 +47,19 @@ def create_case(
     draft = CaseDraft(**data, parties=parties, source="api" if data["source_id"] else "")
     if idempotency_key is None:
         case = register_case(actor=request.auth, draft=draft)
-        return Status(201, _detail(request, case.pk))
-    fingerprint = hashlib.sha256(request.body).hexdigest()
-    case, created = register_case_once(
-        actor=request.auth, draft=draft, idempotency_key=idempotency_key, fingerprint=fingerprint
-    )
-    return Status(201 if created else 200, _detail(request, case.pk))
+    else:
+        fingerprint = hashlib.sha256(request.body).hexdigest()
+        case, created = register_case_once(
+            actor=request.auth,
+            draft=draft,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+        )
+        if not created:
+            return Status(200, _detail(request, case.pk))
+    # The new case comes back from registration with its parties and timeline in hand.
+    case.available_actions = lifecycle.available_actions(case, request.auth)
+    return Status(201, case)
 
 
 @router.get("", response=list[CaseListOut])

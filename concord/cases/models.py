@@ -54,14 +54,24 @@ class Case(models.Model):
     tracking_code = models.CharField(_("查询码"), max_length=20, unique=True)
     type = models.CharField(_("类型"), max_length=16, choices=CaseType.choices)
     channel = models.CharField(_("来源渠道"), max_length=24, choices=Channel.choices)
+    # Foreign keys covered by a composite index below carry no index of their own.
     category = models.ForeignKey(
-        Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT
+        Category,
+        verbose_name=_("类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("诉求内容"))
 
     division = models.ForeignKey(
-        Division, verbose_name=_("发生地"), on_delete=models.PROTECT, related_name="cases"
+        Division,
+        verbose_name=_("发生地"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     # Denormalised from `division` so town scoping and town statistics are one indexed equality.
     town = models.ForeignKey(
@@ -72,6 +82,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="town_cases",
         limit_choices_to={"level": DivisionLevel.TOWN},
+        db_index=False,
     )
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
@@ -101,6 +112,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="led_cases",
+        db_index=False,
     )
     visits_count = models.PositiveIntegerField(_("来访次数"), default=1)
     hop_count = models.PositiveIntegerField(_("流转退回次数"), default=0)
@@ -220,7 +232,11 @@ class Task(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="tasks"
+        Organisation,
+        verbose_name=_("承办单位"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        db_index=False,  # covered by (organisation, status)
     )
     role = models.CharField(_("承办方式"), max_length=8, choices=TaskRole.choices)
     status = models.CharField(
@@ -254,7 +270,8 @@ class Task(models.Model):
 class CaseEvent(models.Model):
     """The timeline: one append-only row per change of a case, written in the same transaction."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # Covered by the (case, created_at) index.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -65,6 +65,15 @@ class CaseDraft:
 
 def register_case(*, actor: User, draft: CaseDraft) -> Case:
     """Register a case once (一窗受理): validate everything, then write case, parties and event."""
+    case = _prepare(actor, draft)
+    with transaction.atomic():
+        _write(case, draft)
+    return case
+
+
+def _prepare(actor: User, draft: CaseDraft) -> Case:
+    """The unsaved case, checked and numbered. Numbering happens outside the writing
+    transaction so that the day's counter is not locked for the whole registration."""
     if not can_register(actor):
         raise Forbidden("您的角色不能登记事项")
     cleaned = _clean(actor, draft)
@@ -74,37 +83,52 @@ def register_case(*, actor: User, draft: CaseDraft) -> Case:
         raise Conflict(
             f"来源编号 {draft.source_id} 已登记为事项 {twin.tracking_code}", field="source_id"
         )
-    with transaction.atomic():
-        received_at = draft.received_at or timezone.now()
-        case = Case.objects.create(
-            tracking_code=next_tracking_code(received_at),
-            registered_by=actor,
-            registered_org_id=actor.organisation_id,
-            received_at=received_at,
-            **cleaned,
-        )
-        Party.objects.bulk_create(
-            Party(
-                case=case,
-                role=p.role,
-                name=p.name.strip(),
-                id_number=p.id_number.strip().upper(),
-                id_number_hash=keyed_hash(p.id_number),
-                phone=p.phone.strip(),
-                phone_hash=keyed_hash(p.phone),
-                address=p.address.strip(),
-            )
-            for p in draft.parties
-        )
-        CaseEvent.objects.create(
+    received_at = draft.received_at or timezone.now()
+    return Case(
+        tracking_code=next_tracking_code(received_at),
+        registered_by=actor,
+        registered_org_id=actor.organisation_id,
+        received_at=received_at,
+        **cleaned,
+    )
+
+
+def _write(case: Case, draft: CaseDraft) -> None:
+    """Save a prepared case with its parties and its registration event (inside a transaction)."""
+    case.save(force_insert=True)
+    parties = Party.objects.bulk_create(
+        Party(
             case=case,
-            actor=actor,
-            actor_org_id=actor.organisation_id,
-            action=Action.REGISTER,
-            to_status=CaseStatus.REGISTERED,
-            data={"channel": case.channel, "type": case.type},
+            role=p.role,
+            name=p.name.strip(),
+            id_number=p.id_number.strip().upper(),
+            id_number_hash=keyed_hash(p.id_number),
+            phone=p.phone.strip(),
+            phone_hash=keyed_hash(p.phone),
+            address=p.address.strip(),
         )
-    return case
+        for p in draft.parties
+    )
+    actor = case.registered_by
+    event = CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        actor_org=actor.organisation,
+        action=Action.REGISTER,
+        to_status=CaseStatus.REGISTERED,
+        data={"channel": case.channel, "type": case.type},
+    )
+    _remember(case, parties=parties, tasks=[], events=[event])
+
+
+def _remember(case: Case, **related: list) -> None:
+    """Fill the case's related lists as prefetch_related would, so that whoever shows the new
+    case (the API answers with it in full) does not read back what was just written."""
+    case._prefetched_objects_cache = {}
+    for name, rows in related.items():
+        queryset = getattr(case, name).all()
+        queryset._result_cache, queryset._prefetch_done = list(rows), True
+        case._prefetched_objects_cache[name] = queryset
 
 
 def register_case_once(
@@ -118,9 +142,10 @@ def register_case_once(
         raise InvalidInput({"Idempotency-Key": "幂等键应为1至128个字符"})
     if previous := IdempotencyKey.objects.filter(user=actor, key=idempotency_key).first():
         return _replay(previous, fingerprint), False
+    case = _prepare(actor, draft)
     try:
         with transaction.atomic():
-            case = register_case(actor=actor, draft=draft)
+            _write(case, draft)
             IdempotencyKey.objects.create(
                 user=actor, key=idempotency_key, fingerprint=fingerprint, case=case
             )

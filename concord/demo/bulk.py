@@ -41,10 +41,11 @@ class Table:
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+        self.table = quote(model._meta.db_table)
+        self.sql = f"INSERT INTO {self.table} ({columns}) VALUES ({marks})"
         # PostgreSQL loads fastest through COPY (psycopg 3 adapts the same values for it).
         self.copy = connection.vendor == "postgresql"
-        self.copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        self.copy_sql = f"COPY {self.table} ({columns}) FROM STDIN"
         # Exact types only: a subclass (EncryptedTextField) converts its values.
         self.prepare: list[Callable | None] = [
             None if type(f) in _PLAIN else _converter(f, connection) for f in self.fields
@@ -73,6 +74,11 @@ class Table:
                         copy.write_row(row)
             else:
                 cursor.executemany(self.sql, params)
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics, which a bulk load leaves stale on both backends."""
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(f"ANALYZE {self.table}")
 
 
 def _converter(field: models.Field, connection: BaseDatabaseWrapper) -> Callable:

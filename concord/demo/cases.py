@@ -297,6 +297,10 @@ class _Generator:
         return events
 
 
+# Below this many cases the statistics of a fresh database are close enough.
+ANALYZE_FROM = 5000
+
+
 def seed_cases(count: int, *, seed: int = 0, now: dt.datetime | None = None) -> int:
     """Create `count` demo cases received over the 12 months before `now`; return how many.
 
@@ -333,6 +337,9 @@ def seed_cases(count: int, *, seed: int = 0, now: dt.datetime | None = None) -> 
                 _insert(tables, drafts, events)
         if pending:
             pending.result()
+    if count >= ANALYZE_FROM:
+        for table in tables.values():
+            table.analyze()
     return count
 
 

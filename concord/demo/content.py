@@ -89,7 +89,7 @@ class Reference:
     @classmethod
     def load(cls) -> Reference:
         county = settings.CONCORD["COUNTY_CODE"]
-        divisions = Division.objects.filter(code__startswith=county).defer("outline")
+        divisions = Division.objects.filter(code__startswith=county)
         villages: dict[str, list[Division]] = {}
         for village in divisions.filter(level=DivisionLevel.VILLAGE):
             villages.setdefault(village.code[:9] + "000", []).append(village)

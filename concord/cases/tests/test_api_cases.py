@@ -73,6 +73,26 @@ def test_clerk_registers_a_case_with_parties_masked(api, valid_id):
     assert stored.id_number == valid_id  # decrypted by the model field
 
 
+def test_the_create_answer_is_the_case_as_its_detail_shows_it(api, valid_id):
+    clerk = api("clerk")
+    body = {
+        **WALK_IN,
+        "category": "neighbour-boundary",
+        "division": first_village(BAIGUAN).code,
+        "amount": "88.10",
+        "lat": 30.03,
+        "lng": 120.87,
+        "parties": [
+            {"role": "applicant", "name": "王建国", "id_number": valid_id, "phone": "13805751234"},
+            {"role": "respondent", "name": "李秀英", "address": "百官街道某村"},
+        ],
+    }
+    for headers in ({}, {"Idempotency-Key": "same-shape"}):
+        created = clerk.post("/cases", body, headers=headers)
+        assert created.status_code == 201, created.content
+        assert created.json() == clerk.get(f"/cases/{created.json()['id']}").json()
+
+
 def test_retry_with_the_same_idempotency_key_returns_the_same_case(api):
     clerk = api("clerk")
     first = clerk.post("/cases", WALK_IN, headers={"Idempotency-Key": "retry-1"})

@@ -13,11 +13,12 @@ from concord.cases.models import Case, CaseEvent, Party, Task
 from concord.cases.tracking import next_tracking_code
 from concord.core.crypto import keyed_hash
 from concord.core.pii import id_number_problem, phone_problem
+from concord.demo import cases as demo_cases
+from concord.demo.bulk import Table
 from concord.demo.cases import seed_cases
 from concord.demo.county import load_reference_data
 from concord.demo.management.commands import load_demo
-from concord.geo.loader import point_in_outline
-from concord.geo.models import Division
+from concord.geo.loader import county_outline, point_in_outline
 from concord.orgs.models import Organisation
 
 S, A = CaseStatus, Action
@@ -170,7 +171,7 @@ def test_tracking_codes_are_unique_and_live_intake_continues_after_them(seeded, 
 
 
 def test_coordinates_fall_inside_the_county(seeded, db):
-    outline = Division.objects.get(code="330604000000").outline
+    outline = county_outline("330604000000")
     placed = Case.objects.exclude(lat=None).values_list("lat", "lng")
     assert placed.count() == 400
     assert all(point_in_outline(lat, lng, outline) for lat, lng in placed)
@@ -198,6 +199,22 @@ def test_the_same_seed_gives_the_same_cases(db):
     Case.objects.all().delete()
     seed_cases(60, seed=3, now=NOW)
     assert list(Case.objects.order_by("id").values_list("title", "status", "division")) == first
+
+
+def test_a_large_seed_refreshes_the_planner_statistics(db, monkeypatch):
+    analyzed: list[str] = []
+    real_analyze = Table.analyze
+
+    def spy(table):
+        analyzed.append(table.table.strip('"'))
+        real_analyze(table)  # the statement itself runs on this backend
+
+    monkeypatch.setattr(Table, "analyze", spy)
+    seed_cases(10, seed=5, now=NOW)
+    assert analyzed == []
+    monkeypatch.setattr(demo_cases, "ANALYZE_FROM", 10)
+    seed_cases(10, seed=5, now=NOW)
+    assert sorted(analyzed) == ["cases_case", "cases_caseevent", "cases_party", "cases_task"]
 
 
 def test_load_demo_seeds_an_empty_system_once(db, monkeypatch, capsys):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from concord.geo.loader import load_county
+from concord.geo.loader import county_outline, load_county
 from concord.geo.models import Division
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         below = Division.objects.filter(code__startswith=county).exclude(code=division.code)
         towns = below.filter(level="town").count()
         villages = below.filter(level="village").count()
-        outline = "with outline" if division.outline else "without outline"
+        outline = "with outline" if county_outline(division.code) else "without outline"
         self.stdout.write(
             self.style.SUCCESS(f"{division.name}: {towns} towns, {villages} villages, {outline}")
         )
