@@ -1,6 +1,7 @@
 """A user sees their organisation's subtree only, through every door; others' cases are 404."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -43,6 +44,26 @@ def test_the_404_gives_no_hint_the_case_exists(baiguan_case, api):
     hidden = api("caoe").get(f"/cases/{baiguan_case.pk}")
     assert missing.status_code == hidden.status_code == 404
     assert missing.json() == hidden.json()
+
+
+def _without_tokens_and_path(page: str, path: str) -> str:
+    """The page less its CSRF tokens (masked afresh on every render) and its own address."""
+    return re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', "", page).replace(
+        path, ""
+    )
+
+
+def test_the_404_page_is_the_same_for_a_hidden_and_a_missing_case(baiguan_case, web):
+    caoe = web("caoe")
+    missing = caoe.get("/cases/99999999/")
+    hidden = caoe.get(f"/cases/{baiguan_case.pk}/")
+    assert missing.status_code == hidden.status_code == 404
+    page = hidden.content.decode()
+    assert _without_tokens_and_path(page, f"/cases/{baiguan_case.pk}/") == (
+        _without_tokens_and_path(missing.content.decode(), "/cases/99999999/")
+    )
+    assert "页面不存在" in page and 'href="/"' in page  # the center's own page, a way back
+    assert baiguan_case.tracking_code not in page
 
 
 def test_own_town_sees_list_detail_and_export(baiguan_case, api, web):
