@@ -68,7 +68,7 @@ class _Generator:
         self.rng = random.Random(seed)
         self.now, self.tz = now, timezone.get_current_timezone()
         self.ref = ref = Reference.load()
-        self.writer = Writer(ref, self.rng, seed)
+        self.writer = Writer(ref, self.rng, seed, timezone.localdate(now))
         grid = ref.users.get("grid")
         grid_org = next(
             (o for o in ref.orgs.values() if grid and o.pk == grid.organisation_id), None

@@ -17,12 +17,13 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from faker import Faker
+from faker.providers.ssn.zh_CN import Provider as ZH_SSN
 
 from concord.accounts.models import Role, User
 from concord.cases.choices import PartyRole
 from concord.cases.models import Category
 from concord.core.crypto import keyed_hash
-from concord.core.pii import id_number_problem, phone_problem
+from concord.core.pii import id_check_digit, phone_problem
 from concord.geo.models import Division, DivisionLevel
 from concord.orgs.models import Organisation
 
@@ -131,8 +132,8 @@ class Reference:
 class Writer:
     """Composes one case's content; the lifecycle and timestamps are the caller's business."""
 
-    def __init__(self, ref: Reference, rng: random.Random, seed: int) -> None:
-        self.ref, self.rng = ref, rng
+    def __init__(self, ref: Reference, rng: random.Random, seed: int, today: dt.date) -> None:
+        self.ref, self.rng, self.today = ref, rng, today
         self.fake = Faker("zh_CN")
         self.fake.seed_instance(seed)
         self.cat_codes = [c for c in T.PROFILES if c in ref.categories]
@@ -141,6 +142,8 @@ class Writer:
         # Faker's weighted surname table drawn through cumulative weights: same names, faster.
         surnames = self.fake.provider("faker.providers.person").last_names
         self.surnames, self.surname_cum = list(surnames), list(accumulate(surnames.values()))
+        # County-level codes only (not provinces or cities), as on real cards.
+        self.area_codes = [a for a in ZH_SSN.area_codes if not a.endswith("00")]
 
     def category(self, day: dt.date, channel: str) -> str:
         """Wage arrears peak before the Spring Festival; neighbours quarrel more in summer."""
@@ -163,16 +166,22 @@ class Writer:
         gender = gender if gender in ("F", "M") else rng.choice("FM")
         first = fake.first_name_female() if gender == "F" else fake.first_name_male()
         surname = rng.choices(self.surnames, cum_weights=self.surname_cum)[0]
-        ages = {"min_age": age, "max_age": age} if age else {"min_age": 20, "max_age": 75}
-        area = "330604" if local else ""  # migrant workers come from anywhere
-        number = ""
-        while known and id_number_problem(
-            number := fake.ssn(gender=gender, area_code=area, **ages)
-        ):
-            pass
+        number = self.id_number(gender, age, local) if known else ""
         while phone_problem(phone := fake.phone_number()):
             pass
         return [surname + first, number, phone]
+
+    def id_number(self, gender: str, age: int | None, local: bool) -> str:
+        """A GB 11643 number: area, birth date `age` years before `today`, order code whose
+        parity is the gender (odd for men), check digit. Faker's ssn() ages people from the
+        real clock, which would make a seed's output depend on the day it runs."""
+        rng = self.rng
+        area = "330604" if local else rng.choice(self.area_codes)  # migrants come from anywhere
+        years = age or rng.randint(20, 75)
+        born = self.today - dt.timedelta(days=round(365.25 * years) + rng.randrange(365))
+        order = rng.randrange(500) * 2 + (gender == "M")
+        first17 = f"{area}{born:%Y%m%d}{order:03d}"
+        return first17 + id_check_digit(first17)
 
     def company(self, industry: str) -> tuple[str, str]:
         """(name, how texts call it): 上虞恒达建材有限公司, 某建材公司."""
