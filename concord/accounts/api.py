@@ -1,5 +1,6 @@
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from concord.api.auth import issue_token
@@ -32,7 +33,7 @@ def create_token(request: HttpRequest, credentials: Credentials):
         record(
             actor=None, action=AuditAction.LOGIN_FAILED, detail={"username": credentials.username}
         )
-        raise BadCredentials("用户名或密码错误")
+        raise BadCredentials(_("用户名或密码错误"))
     key, token = issue_token(user)
     record(actor=user, action=AuditAction.TOKEN_ISSUED, obj=token)
     return {"token": key, "expires_at": token.expires_at.isoformat()}

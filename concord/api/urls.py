@@ -3,6 +3,7 @@
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -46,7 +47,7 @@ def on_service_error(request: HttpRequest, exc: ServiceError):
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
-    body = {"detail": "未登录或令牌无效", "code": "unauthenticated"}
+    body = {"detail": _("未登录或令牌无效"), "code": "unauthenticated"}
     return api.create_response(request, body, status=401)
 
 
@@ -54,13 +55,15 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
 def on_http_error(request: HttpRequest, exc: HttpError):
     detail = str(exc)
     if detail.startswith("Cannot parse request body"):
-        detail = "请求体无法解析：应为 UTF-8 编码的 JSON"
+        detail = _("请求体无法解析：应为 UTF-8 编码的 JSON")
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request: HttpRequest, exc: RequestDataTooBig):
-    return api.create_response(request, {"detail": "请求体过大", "code": "too_large"}, status=413)
+    return api.create_response(
+        request, {"detail": _("请求体过大"), "code": "too_large"}, status=413
+    )
 
 
 class HealthOut(Schema):

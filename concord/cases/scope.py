@@ -6,6 +6,7 @@ outside the scope does not exist for that user: lookups answer 404, never 403.
 """
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from concord.accounts.models import User
 from concord.core.errors import NotFound
@@ -32,7 +33,7 @@ def visible_cases(user: User) -> QuerySet[Case]:
 
 
 def get_visible_case(user: User, case_id: int) -> Case:
-    return _get(visible_cases(user), case_id, "事项不存在")
+    return _get(visible_cases(user), case_id, _("事项不存在"))
 
 
 def get_visible_case_with_history(user: User, case_id: int) -> Case:
@@ -46,12 +47,12 @@ def get_visible_case_with_history(user: User, case_id: int) -> Case:
             Prefetch("events", CaseEvent.objects.select_related("actor", "actor_org")),
         )
     )
-    return _get(cases, case_id, "事项不存在")
+    return _get(cases, case_id, _("事项不存在"))
 
 
 def get_visible_party(user: User, case_id: int, party_id: int) -> Party:
     case = get_visible_case(user, case_id)
-    return _get(Party.objects.filter(case=case).select_related("case"), party_id, "当事人不存在")
+    return _get(Party.objects.filter(case=case).select_related("case"), party_id, _("当事人不存在"))
 
 
 def _get(queryset: QuerySet, pk: int, message: str):

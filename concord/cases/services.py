@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from concord.accounts.models import User
 from concord.accounts.permissions import can_register, can_reveal_pii
@@ -75,13 +76,15 @@ def _prepare(actor: User, draft: CaseDraft) -> Case:
     """The unsaved case, checked and numbered. Numbering happens outside the writing
     transaction so that the day's counter is not locked for the whole registration."""
     if not can_register(actor):
-        raise Forbidden("您的角色不能登记事项")
+        raise Forbidden(_("您的角色不能登记事项"))
     cleaned = _clean(actor, draft)
     if draft.source_id and (
         twin := Case.objects.filter(source=draft.source, source_id=draft.source_id).first()
     ):
         raise Conflict(
-            f"来源编号 {draft.source_id} 已登记为事项 {twin.tracking_code}", field="source_id"
+            _("来源编号 %(source_id)s 已登记为事项 %(code)s")
+            % {"source_id": draft.source_id, "code": twin.tracking_code},
+            field="source_id",
         )
     received_at = draft.received_at or timezone.now()
     return Case(
@@ -139,7 +142,7 @@ def register_case_once(
     Returns (case, created). The same key with a different body is a conflict, not a retry.
     """
     if len(idempotency_key) > 128 or not idempotency_key.strip():
-        raise InvalidInput({"Idempotency-Key": "幂等键应为1至128个字符"})
+        raise InvalidInput({"Idempotency-Key": _("幂等键应为1至128个字符")})
     if previous := IdempotencyKey.objects.filter(user=actor, key=idempotency_key).first():
         return _replay(previous, fingerprint), False
     case = _prepare(actor, draft)
@@ -160,14 +163,14 @@ def register_case_once(
 
 def _replay(previous: IdempotencyKey, fingerprint: str) -> Case:
     if previous.fingerprint != fingerprint:
-        raise Conflict("该幂等键已用于内容不同的请求", field="Idempotency-Key")
+        raise Conflict(_("该幂等键已用于内容不同的请求"), field="Idempotency-Key")
     return previous.case
 
 
 def reveal_party(*, actor: User, party: Party, ip: str | None = None) -> Party:
     """Allow a full view of a party's ID number and phone, and audit it (PIPL art. 51)."""
     if not can_reveal_pii(actor):
-        raise Forbidden("您的角色不能查看完整的身份证号和电话")
+        raise Forbidden(_("您的角色不能查看完整的身份证号和电话"))
     record(
         actor=actor,
         action=AuditAction.REVEAL_PII,
@@ -183,33 +186,36 @@ def _clean(actor: User, draft: CaseDraft) -> dict:
     errors: dict[str, str] = {}
     description = (draft.description or "").strip()
     if not description:
-        errors["description"] = "请填写诉求内容"
+        errors["description"] = _("请填写诉求内容")
     elif len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"诉求内容不能超过{DESCRIPTION_MAX}字（现为{len(description)}字）"
+        errors["description"] = _("诉求内容不能超过%(max)d字（现为%(length)d字）") % {
+            "max": DESCRIPTION_MAX,
+            "length": len(description),
+        }
     title = (draft.title or "").strip() or description[:30]
     if len(title) > TITLE_MAX:
-        errors["title"] = f"标题不能超过{TITLE_MAX}字"
+        errors["title"] = _("标题不能超过%(max)d字") % {"max": TITLE_MAX}
     if draft.type not in CaseType.values:
-        errors["type"] = "未知的事项类型，可选：" + "、".join(CaseType.values)
+        errors["type"] = _("未知的事项类型，可选：") + "、".join(CaseType.values)
     if draft.channel not in Channel.values:
-        errors["channel"] = "未知的来源渠道，可选：" + "、".join(Channel.values)
+        errors["channel"] = _("未知的来源渠道，可选：") + "、".join(Channel.values)
     if draft.risk_level not in RiskLevel.values:
-        errors["risk_level"] = "未知的风险等级，可选：" + "、".join(RiskLevel.values)
+        errors["risk_level"] = _("未知的风险等级，可选：") + "、".join(RiskLevel.values)
     if len(draft.address or "") > ADDRESS_MAX:
-        errors["address"] = f"地址不能超过{ADDRESS_MAX}字"
+        errors["address"] = _("地址不能超过%(max)d字") % {"max": ADDRESS_MAX}
 
     category = None
     if draft.category:
         category = Category.objects.filter(code=draft.category, active=True).first()
         if category is None:
-            errors["category"] = f"类别「{draft.category}」不存在"
+            errors["category"] = _("类别「%(code)s」不存在") % {"code": draft.category}
 
     division = _division(actor, draft.division, errors)
     _check_numbers(draft, errors)
     amount = _amount(draft.amount, errors)
     _check_parties(draft.parties, errors)
     if draft.source_id and len(draft.source_id) > 64:
-        errors["source_id"] = "来源编号不能超过64个字符"
+        errors["source_id"] = _("来源编号不能超过64个字符")
     if errors:
         raise InvalidInput(errors)
     return {
@@ -240,21 +246,21 @@ def _division(actor: User, code: str, errors: dict) -> Division | None:
             return org.division
         return Division.objects.filter(level=DivisionLevel.COUNTY).first()
     if not _DIVISION_CODE.match(code):
-        errors["division"] = "区划代码应为12位数字"
+        errors["division"] = _("区划代码应为12位数字")
         return None
     division = Division.objects.filter(code=code).first()
     if division is None:
-        errors["division"] = f"区划代码 {code} 不在本县（区）范围内"
+        errors["division"] = _("区划代码 %(code)s 不在本县（区）范围内") % {"code": code}
     return division
 
 
 def _check_numbers(draft: CaseDraft, errors: dict) -> None:
     if not isinstance(draft.people_count, int) or not 1 <= draft.people_count <= PEOPLE_MAX:
-        errors["people_count"] = f"涉及人数应为1至{PEOPLE_MAX}的整数"
+        errors["people_count"] = _("涉及人数应为1至%(max)d的整数") % {"max": PEOPLE_MAX}
     if (draft.lat is None) != (draft.lng is None):
-        errors["lat"] = "经纬度须同时填写"
+        errors["lat"] = _("经纬度须同时填写")
     elif draft.lat is not None and not (-90 <= draft.lat <= 90 and -180 <= draft.lng <= 180):
-        errors["lat"] = "经纬度超出范围"
+        errors["lat"] = _("经纬度超出范围")
 
 
 def _amount(value, errors: dict) -> Decimal | None:
@@ -263,29 +269,29 @@ def _amount(value, errors: dict) -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        errors["amount"] = "涉及金额应为数字"
+        errors["amount"] = _("涉及金额应为数字")
         return None
     if not amount.is_finite() or not 0 <= amount < AMOUNT_MAX:
-        errors["amount"] = "涉及金额超出范围"
+        errors["amount"] = _("涉及金额超出范围")
         return None
     return amount.quantize(Decimal("0.01"))
 
 
 def _check_parties(parties: list[PartyDraft], errors: dict) -> None:
     if len(parties) > PARTIES_MAX:
-        errors["parties"] = f"当事人不能超过{PARTIES_MAX}人"
+        errors["parties"] = _("当事人不能超过%(max)d人") % {"max": PARTIES_MAX}
         return
     for i, party in enumerate(parties):
         where = f"parties[{i}]"
         if party.role not in PartyRole.values:
-            errors[f"{where}.role"] = "当事人身份应为 applicant、respondent 或 third_party"
+            errors[f"{where}.role"] = _("当事人身份应为 applicant、respondent 或 third_party")
         if not party.name.strip():
-            errors[f"{where}.name"] = "请填写当事人姓名"
+            errors[f"{where}.name"] = _("请填写当事人姓名")
         elif len(party.name) > NAME_MAX:
-            errors[f"{where}.name"] = f"姓名不能超过{NAME_MAX}字"
+            errors[f"{where}.name"] = _("姓名不能超过%(max)d字") % {"max": NAME_MAX}
         if party.id_number.strip() and (problem := id_number_problem(party.id_number)):
             errors[f"{where}.id_number"] = problem
         if party.phone.strip() and (problem := phone_problem(party.phone)):
             errors[f"{where}.phone"] = problem
         if len(party.address) > ADDRESS_MAX:
-            errors[f"{where}.address"] = f"住址不能超过{ADDRESS_MAX}字"
+            errors[f"{where}.address"] = _("住址不能超过%(max)d字") % {"max": ADDRESS_MAX}
