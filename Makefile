@@ -18,7 +18,7 @@ test: setup browser-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed node_modules/.installed .env
+setup: $(VENV)/.installed node_modules/.installed .env concord/locale/en/LC_MESSAGES/django.mo
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ node_modules/.installed: package.json package-lock.json
 # Development secrets for this checkout only; production sets them in the environment.
 .env: | $(VENV)/.installed
 	$(BIN)/python -m concord.devkeys > $@
+
+# The English catalogue; the .mo is built here, not committed.
+concord/locale/en/LC_MESSAGES/django.mo: concord/locale/en/LC_MESSAGES/django.po | $(VENV)/.installed .env
+	sh scripts/ensure-gettext.sh
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 browser-deps:
 	sh scripts/ensure-browser.sh

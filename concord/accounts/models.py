@@ -4,6 +4,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from concord.orgs.models import Organisation
@@ -34,7 +35,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name_plural = pgettext_lazy("plural", "用户")
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -51,10 +52,13 @@ class APIToken(models.Model):
 
     class Meta:
         verbose_name = _("API 令牌")
-        verbose_name_plural = _("API 令牌")
+        verbose_name_plural = pgettext_lazy("plural", "API 令牌")
 
     def __str__(self) -> str:
-        return f"{self.user} 的令牌（{self.created_at:%Y-%m-%d}）"
+        return gettext("%(user)s 的令牌（%(date)s）") % {
+            "user": self.user,
+            "date": f"{self.created_at:%Y-%m-%d}",
+        }
 
     @staticmethod
     def hash_key(key: str) -> str:

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class CasesConfig(AppConfig):
     name = "concord.cases"
-    verbose_name = "事项"
+    verbose_name = pgettext_lazy("app name", "事项")

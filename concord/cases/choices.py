@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseType(models.TextChoices):
@@ -26,13 +27,13 @@ class Channel(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    REGISTERED = "registered", _("登记")
+    REGISTERED = "registered", pgettext_lazy("case status", "登记")
     ACCEPTED = "accepted", _("已受理")
-    REFUSED = "refused", _("不予受理")
+    REFUSED = "refused", pgettext_lazy("case status", "不予受理")
     REFERRED = "referred", _("已转办")
     ASSIGNED = "assigned", _("已交办")
     IN_PROGRESS = "in_progress", _("办理中")
-    PAUSED = "paused", _("挂起")
+    PAUSED = "paused", pgettext_lazy("case status", "挂起")
     RESOLVED = "resolved", _("已办结")
     RATED = "rated", _("已评价")
     ARCHIVED = "archived", _("已归档")

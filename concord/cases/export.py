@@ -5,6 +5,8 @@ import io
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from concord.accounts.models import User
@@ -15,23 +17,23 @@ from .models import Case, Party
 
 EXPORT_MAX_ROWS = 100_000
 HEADERS = [
-    "查询码",
-    "收到时间",
-    "类型",
-    "来源渠道",
-    "类别",
-    "标题",
-    "乡镇（街道）",
-    "详细地址",
-    "涉及人数",
-    "涉及金额（元）",
-    "风险等级",
-    "状态",
-    "主办单位",
-    "办理结果",
-    "满意度",
-    "申请人",
-    "申请人电话",
+    _("查询码"),
+    _("收到时间"),
+    _("类型"),
+    _("来源渠道"),
+    _("类别"),
+    _("标题"),
+    _("乡镇（街道）"),
+    _("详细地址"),
+    _("涉及人数"),
+    _("涉及金额（元）"),
+    _("风险等级"),
+    _("状态"),
+    _("主办单位"),
+    _("办理结果"),
+    _("满意度"),
+    _("申请人"),
+    _("申请人电话"),
 ]
 
 
@@ -69,8 +71,8 @@ def export_response(user: User, cases: QuerySet[Case], filters) -> HttpResponse:
     applicants = Prefetch("parties", Party.objects.filter(role=PartyRole.APPLICANT))
     cases = cases.prefetch_related(applicants)[:EXPORT_MAX_ROWS]
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("事项")
-    sheet.append(HEADERS)
+    sheet = book.create_sheet(pgettext("export sheet name", "事项"))
+    sheet.append([str(header) for header in HEADERS])
     count = 0
     for case in cases.iterator(chunk_size=2000):
         sheet.append([safe_cell(v) for v in _row(case)])

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from concord.core import limits
@@ -27,7 +28,8 @@ def category_choices(empty_label: str = _("请选择类别")) -> list[tuple]:
             groups.setdefault(category.parent, []).append((category.code, category.name))
     choices: list[tuple] = [("", empty_label)]
     for parent, children in groups.items():
-        choices.append((parent.name, [(parent.code, f"{parent.name}（其他）")] + children))
+        other = gettext("%(category)s（其他）") % {"category": parent.name}
+        choices.append((parent.name, [(parent.code, other)] + children))
     return choices
 
 

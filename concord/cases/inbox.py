@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from concord.accounts.models import Role, User
 
@@ -71,33 +72,38 @@ def inbox_sections(user: User) -> list[Section]:
     sections = {
         "to_accept": lambda: _case_section(
             "to_accept",
-            "待受理",
-            "没有待受理的事项",
+            gettext("待受理"),
+            gettext("没有待受理的事项"),
             registered,
             "received_at",
             "status=registered",
         ),
         "to_dispatch": lambda: _case_section(
             "to_dispatch",
-            "待交办（含退回）",
-            "没有待交办的事项",
+            gettext("待交办（含退回）"),
+            gettext("没有待交办的事项"),
             to_dispatch,
             "accepted_at",
             "status=accepted",
         ),
         "to_rate": lambda: _case_section(
-            "to_rate", "待评价", "没有待评价的事项", to_rate, "resolved_at", "status=resolved"
+            "to_rate",
+            gettext("待评价"),
+            gettext("没有待评价的事项"),
+            to_rate,
+            "resolved_at",
+            "status=resolved",
         ),
         "to_sign": lambda: _task_section(
-            "to_sign", "待签收", "没有待签收的工单", user, TaskStatus.PENDING
+            "to_sign", gettext("待签收"), gettext("没有待签收的工单"), user, TaskStatus.PENDING
         ),
         "handling": lambda: _task_section(
-            "handling", "办理中", "没有办理中的工单", user, TaskStatus.SIGNED
+            "handling", gettext("办理中"), gettext("没有办理中的工单"), user, TaskStatus.SIGNED
         ),
         "high_risk": lambda: _case_section(
             "high_risk",
-            "红橙风险在办事项",
-            "没有红色或橙色风险的在办事项",
+            gettext("红橙风险在办事项"),
+            gettext("没有红色或橙色风险的在办事项"),
             cases.filter(
                 status__in=OPEN_STATUSES, risk_level__in=[RiskLevel.RED, RiskLevel.ORANGE]
             ),
@@ -106,16 +112,16 @@ def inbox_sections(user: User) -> list[Section]:
         ),
         "my_reports": lambda: _case_section(
             "my_reports",
-            "我上报的在办事项",
-            "没有在办的上报事项",
+            gettext("我上报的在办事项"),
+            gettext("没有在办的上报事项"),
             cases.filter(registered_by=user, status__in=OPEN_STATUSES),
             "received_at",
             "status=open",
         ),
         "to_follow_up": lambda: _case_section(
             "to_follow_up",
-            "待回访",
-            "没有待回访的事项",
+            gettext("待回访"),
+            gettext("没有待回访的事项"),
             cases.filter(status=CaseStatus.RATED),
             "resolved_at",
             "status=rated",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext
 
 from concord.accounts.models import Role, User
 from concord.core.errors import Conflict, Forbidden, InvalidInput, ServiceError
@@ -122,25 +123,35 @@ def refusal(case: Case, user: User, action: str) -> ServiceError | None:
     """Why `user` may not take `action` on `case` now, or None when they may."""
     rule = RULES.get(action)
     if rule is None:
-        names = "、".join(RULES)
-        return InvalidInput({"action": f"未知操作「{action}」，可用操作：{names}"})
+        names = _list(RULES)
+        return InvalidInput(
+            {
+                "action": gettext("未知操作「%(action)s」，可用操作：%(names)s")
+                % {"action": action, "names": names}
+            }
+        )
     label = Action(action).label
     if case.status not in rule.sources:
-        allowed = "、".join(str(Action(a).label) for a in available_actions(case, user)) or "无"
+        allowed = _list(Action(a).label for a in available_actions(case, user)) or pgettext(
+            "no actions available", "无"
+        )
         return Conflict(
-            f"事项当前状态为「{case.status_choice.label}」，不能{label}。您现在可执行的操作：{allowed}",
+            gettext("事项当前状态为「%(status)s」，不能%(action)s。您现在可执行的操作：%(allowed)s")
+            % {"status": case.status_choice.label, "action": label, "allowed": allowed},
             code="illegal_transition",
         )
     if user.role not in rule.roles:
-        return Forbidden(f"{Role(user.role).label}不能{label}")
+        return Forbidden(
+            gettext("%(role)s不能%(action)s") % {"role": Role(user.role).label, "action": label}
+        )
     if (
         action == Action.FOLLOW_UP
         and user.role in HANDLERS
         and case.lead_org_id != user.organisation_id
     ):
-        return Forbidden(f"只有主办单位可以{label}")
+        return Forbidden(gettext("只有主办单位可以%(action)s") % {"action": label})
     if rule.task and actor_task(case, user, rule) is None:
-        return Forbidden(f"本单位在该事项中没有可{label}的工单")
+        return Forbidden(gettext("本单位在该事项中没有可%(action)s的工单") % {"action": label})
     return None
 
 
@@ -170,7 +181,7 @@ def transition(
     with transaction.atomic():
         current = Case.objects.select_for_update().filter(pk=case.pk).first()
         if current is None:
-            raise Conflict("该事项已不存在")
+            raise Conflict(gettext("该事项已不存在"))
         moved = current.version != case.version
         if version is not None and version != current.version:
             raise _moved(current)
@@ -178,9 +189,21 @@ def transition(
             raise _moved(current) if moved and not isinstance(problem, InvalidInput) else problem
         rule = RULES[action]
         if rule.needs_comment and not comment:
-            raise InvalidInput({"comment": f"{Action(action).label}须填写说明或理由"})
+            raise InvalidInput(
+                {
+                    "comment": gettext("%(action)s须填写说明或理由")
+                    % {"action": Action(action).label}
+                }
+            )
         if len(comment) > COMMENT_MAX:
-            raise InvalidInput({"comment": f"说明不能超过{COMMENT_MAX}字"})
+            raise InvalidInput(
+                {
+                    "comment": ngettext(
+                        "说明不能超过%(limit)d字", "说明不能超过%(limit)d字", COMMENT_MAX
+                    )
+                    % {"limit": COMMENT_MAX}
+                }
+            )
         now = timezone.now()
         params = {**params, "comment": comment}
         step = STEPS[action](current, actor, actor_task(current, actor, rule), now, params)
@@ -208,9 +231,15 @@ def transition(
 
 def _moved(current: Case) -> Conflict:
     return Conflict(
-        f"该事项刚被他人处理（当前状态：{current.status_choice.label}），请刷新后再试",
+        gettext("该事项刚被他人处理（当前状态：%(status)s），请刷新后再试")
+        % {"status": current.status_choice.label},
         code="conflict",
     )
+
+
+def _list(items) -> str:
+    """Items joined for a message, the way the language writes a list (、 in Chinese)."""
+    return pgettext("list separator", "、").join(str(item) for item in items)
 
 
 # Each step function: (case, actor, the actor's task or None, now, params) -> Step.
@@ -254,21 +283,21 @@ def _assign(case, actor, task, now, params) -> Step:
 def _organisations(lead_id, assisting_ids) -> tuple[Organisation, list[Organisation]]:
     errors = {}
     if not isinstance(assisting_ids, list) or not all(isinstance(i, int) for i in assisting_ids):
-        raise InvalidInput({"assisting_orgs": "协办单位应为组织编号列表"})
+        raise InvalidInput({"assisting_orgs": gettext("协办单位应为组织编号列表")})
     lead = None
     if not isinstance(lead_id, int):
-        errors["lead_org"] = "请选择主办单位"
+        errors["lead_org"] = gettext("请选择主办单位")
     else:
         lead = (
             Organisation.objects.select_related("division").filter(pk=lead_id, active=True).first()
         )
         if lead is None:
-            errors["lead_org"] = f"主办单位 {lead_id} 不存在或已停用"
+            errors["lead_org"] = gettext("主办单位 %(id)s 不存在或已停用") % {"id": lead_id}
     found = {o.pk: o for o in Organisation.objects.filter(pk__in=assisting_ids, active=True)}
     if missing := [i for i in assisting_ids if i not in found]:
-        errors["assisting_orgs"] = f"协办单位不存在或已停用：{missing}"
+        errors["assisting_orgs"] = gettext("协办单位不存在或已停用：%(ids)s") % {"ids": missing}
     elif lead_id in found or len(set(assisting_ids)) != len(assisting_ids):
-        errors["assisting_orgs"] = "协办单位不能重复，也不能与主办单位相同"
+        errors["assisting_orgs"] = gettext("协办单位不能重复，也不能与主办单位相同")
     if errors:
         raise InvalidInput(errors)
     return lead, [found[i] for i in assisting_ids]
@@ -335,11 +364,15 @@ def _resolve(case, actor, task, now, params) -> Step:
     reply = (params.get("reply") or "").strip()
     errors = {}
     if result not in Result.values:
-        errors["result"] = "请选择办理结果：" + "、".join(str(label) for label in Result.labels)
+        errors["result"] = gettext("请选择办理结果：%(choices)s") % {
+            "choices": _list(Result.labels)
+        }
     if not reply:
-        errors["reply"] = "请填写答复内容"
+        errors["reply"] = gettext("请填写答复内容")
     elif len(reply) > COMMENT_MAX:
-        errors["reply"] = f"答复内容不能超过{COMMENT_MAX}字"
+        errors["reply"] = ngettext(
+            "答复内容不能超过%(limit)d字", "答复内容不能超过%(limit)d字", COMMENT_MAX
+        ) % {"limit": COMMENT_MAX}
     if errors:
         raise InvalidInput(errors)
 
@@ -354,8 +387,12 @@ def _resolve(case, actor, task, now, params) -> Step:
 def _rate(case, actor, task, now, params) -> Step:
     satisfaction = params.get("satisfaction")
     if satisfaction not in Satisfaction.values:
-        labels = "、".join(str(label) for label in Satisfaction.labels)
-        raise InvalidInput({"satisfaction": f"请选择满意度：{labels}"})
+        raise InvalidInput(
+            {
+                "satisfaction": gettext("请选择满意度：%(choices)s")
+                % {"choices": _list(Satisfaction.labels)}
+            }
+        )
     changes = {
         "satisfaction": satisfaction,
         "rating_comment": (params.get("comment") or "").strip(),
@@ -382,7 +419,7 @@ def _reopen(case, actor, task, now, params) -> Step:
 
 def _update_task(task: Task, from_status: str, **changes) -> None:
     if not Task.objects.filter(pk=task.pk, status=from_status).update(**changes):
-        raise Conflict("该工单刚被他人处理，请刷新后再试")
+        raise Conflict(gettext("该工单刚被他人处理，请刷新后再试"))
 
 
 STEPS: dict[str, Callable[..., Step]] = {

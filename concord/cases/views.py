@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST
 
 from concord.accounts.permissions import can_export, can_register, can_reveal_pii
@@ -43,7 +44,7 @@ def _or_404(lookup, *args):
     try:
         return lookup(*args)
     except NotFound:
-        raise Http404("事项不存在") from None
+        raise Http404(gettext("事项不存在")) from None
 
 
 def _visible_or_404(request: HttpRequest, case_id: int) -> Case:
@@ -69,8 +70,8 @@ def _filtered(request: HttpRequest) -> tuple[CaseFilterForm, object]:
 def case_list(request: HttpRequest) -> HttpResponse:
     form, cases = _filtered(request)
     # The page offers pickers where the API takes codes.
-    form.fields["division"].widget = forms.Select(choices=town_choices("全部乡镇（街道）"))
-    form.fields["category"].widget = forms.Select(choices=category_choices("全部类别"))
+    form.fields["division"].widget = forms.Select(choices=town_choices(gettext("全部乡镇（街道）")))
+    form.fields["category"].widget = forms.Select(choices=category_choices(gettext("全部类别")))
     page = Paginator(cases, settings.CONCORD["PAGE_SIZE"]).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -109,7 +110,9 @@ def intake(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已登记，查询码 {case.tracking_code}")
+            messages.success(
+                request, gettext("已登记，查询码 %(code)s") % {"code": case.tracking_code}
+            )
             return redirect("cases:detail", case_id=case.pk)
     return render(request, "cases/intake.html", {"form": form, "formset": formset})
 
@@ -132,8 +135,10 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     form = ActionForm(request.POST)
     error = None
     if not form.is_valid():
-        error = "；".join(
-            f"{form.fields[name].label}：{' '.join(errs)}" for name, errs in form.errors.items()
+        error = pgettext("separator between error messages", "；").join(
+            gettext("%(field)s：%(errors)s")
+            % {"field": form.fields[name].label, "errors": " ".join(errs)}
+            for name, errs in form.errors.items()
         )
     else:
         try:
@@ -145,7 +150,7 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
             return render(request, "cases/_action_error.html", {"error": error}, status=422)
         messages.error(request, error)
     else:
-        messages.success(request, f"已{Action(action).label}")
+        messages.success(request, gettext("已%(action)s") % {"action": Action(action).label})
     url = reverse("cases:detail", kwargs={"case_id": case.pk})
     if request.htmx:
         response = HttpResponse(status=204)

@@ -3,6 +3,8 @@
 import datetime
 import re
 
+from django.utils.translation import gettext
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
@@ -13,14 +15,14 @@ def id_number_problem(value: str) -> str | None:
     """Why this resident ID number is invalid, or None when it is valid (GB 11643-1999)."""
     value = value.strip().upper()
     if not _ID_SHAPE.match(value):
-        return "身份证号应为18位：17位数字加1位数字或X"
+        return gettext("身份证号应为18位：17位数字加1位数字或X")
     try:
         datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        return "身份证号中的出生日期无效"
+        return gettext("身份证号中的出生日期无效")
     total = sum(int(digit) * weight for digit, weight in zip(value[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != value[17]:
-        return "身份证号校验位错误"
+        return gettext("身份证号校验位错误")
     return None
 
 
@@ -32,7 +34,7 @@ def id_check_digit(first17: str) -> str:
 def phone_problem(value: str) -> str | None:
     """Why this phone number is invalid: mobile (11 digits) or landline with area code."""
     if not _PHONE_SHAPE.match(value.strip()):
-        return "电话号码应为11位手机号或带区号的固定电话"
+        return gettext("电话号码应为11位手机号或带区号的固定电话")
     return None
 
 

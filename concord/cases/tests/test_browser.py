@@ -207,6 +207,8 @@ def test_a_town_cannot_open_a_neighbouring_towns_case(county, page):
 
 
 def test_switching_the_language_to_english(county, page):
+    build_case()
+    build_case(CaseStatus.ACCEPTED)
     login_as(page, "clerk")
     page.goto("/cases/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
@@ -216,4 +218,25 @@ def test_switching_the_language_to_english(county, page):
     expect(page).to_have_url(re.compile(r"/cases/$"))
     expect(page.locator("#case-table")).to_be_visible()
     expect(page.locator(".userbox").get_by_role("button", name="中文")).to_be_visible()
+    # The chrome is English; names and places stay as they were entered.
+    expect(page.locator("nav.mainnav a")).to_have_text(["My work", "Register a case", "Find cases"])
+    expect(page.locator("h1")).to_have_text("Find cases")
+    expect(page.locator("label[for=id_status]")).to_have_text("Status")
+    expect(page.locator("form.filters button")).to_have_text("Search")
+    expect(page.locator("#case-table th").first).to_have_text("Risk")
+    expect(page.locator("#case-table .badge")).to_have_text(["Accepted", "Registered"])
+    expect(page.locator("#case-table .pager")).to_contain_text("2 cases, page 1 of 1")
+    expect(page.locator("#case-table tbody")).to_contain_text("百官街道")
     shot(page, "language-english")
+
+    # Filtering (an htmx swap) keeps the language; so does the next page.
+    page.select_option("#id_status", label="Registered")
+    expect(page.locator("#case-table .pager")).to_contain_text("1 case, page 1 of 1")
+    page.get_by_role("link", name="Register a case").click()
+    expect(page.locator("h1")).to_contain_text("Register a case")
+    expect(page.locator("label[for=id_description]")).to_have_text("Request")
+
+    with page.expect_navigation():
+        page.locator(".userbox").get_by_role("button", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator("h1")).to_contain_text("事项登记")
