@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "concord.accounts",
     "concord.audit",
     "concord.cases",
+    "concord.deadlines",
+    "concord.notifications",
     "concord.demo",
 ]
 
@@ -108,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "concord.notifications.context.unread",
             ],
         },
     },
@@ -163,6 +166,21 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # Request bodies: large enough for a case with attachments' metadata, small enough to refuse abuse.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CONCORD_MAX_BODY_BYTES", 2 * 1024 * 1024)
+
+# Background work (concord.core.jobs): Celery when a broker is set, else in-process.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_RESULT_BACKEND = None
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# Who sends the outbox's messages (concord.notifications.senders): a dotted class path per
+# channel. The console sender only logs; production names its SMS gateway's sender here.
+CONCORD_SENDERS = {
+    "sms": os.environ.get("CONCORD_SMS_SENDER") or "concord.notifications.senders.ConsoleSender",
+    "email": os.environ.get("CONCORD_EMAIL_SENDER")
+    or "concord.notifications.senders.ConsoleSender",
+}
 
 CONCORD = {
     # Tracking codes read over the phone: prefix + yymmdd + daily sequence (SY2611230042).

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("concord.cases.urls")),
     path("accounts/", include("concord.accounts.urls")),
     path("geo/", include("concord.geo.urls")),
+    path("notifications/", include("concord.notifications.urls")),
+    path("deadlines/", include("concord.deadlines.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", include("concord.core.urls")),

@@ -11,6 +11,9 @@ EXPORT_ROLES = frozenset(
     {Role.CLERK, Role.DISPATCHER, Role.HANDLER, Role.MEDIATOR, Role.LEADER, Role.ADMIN}
 )
 
+# Roles offered the 超期督办 page; each sees only the overdue nodes of cases in its scope.
+OVERDUE_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.HANDLER})
+
 
 def can_register(user: User) -> bool:
     return user.is_authenticated and user.role in REGISTER_ROLES
@@ -22,3 +25,7 @@ def can_reveal_pii(user: User) -> bool:
 
 def can_export(user: User) -> bool:
     return user.is_authenticated and user.role in EXPORT_ROLES
+
+
+def can_see_overdue(user: User) -> bool:
+    return user.is_authenticated and user.role in OVERDUE_ROLES

@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from concord.accounts.api import router as accounts_router
 from concord.cases.api import router as cases_router
 from concord.core.errors import ServiceError
+from concord.deadlines.api import router as deadlines_router
 from concord.orgs.api import router as orgs_router
 
 from .auth import API_AUTH
@@ -82,3 +83,4 @@ def health(request: HttpRequest):
 api.add_router("/auth", accounts_router, tags=["auth"])
 api.add_router("/cases", cases_router, tags=["cases"])
 api.add_router("", orgs_router, tags=["organisations"])
+api.add_router("", deadlines_router, tags=["deadlines"])

@@ -130,3 +130,8 @@ class Action(models.TextChoices):
     FOLLOW_UP = "follow_up", _("回访")
     ARCHIVE = "archive", _("归档")
     REOPEN = "reopen", _("重新办理")
+    # Written by the system and by supervisors, never taken as a transition.
+    DEADLINE_WARNED = "deadline_warn", _("时限预警")
+    DEADLINE_BREACHED = "deadline_breach", _("超期")
+    EXTEND = "extend", _("延期")
+    SUPERVISE = "supervise", _("督办")

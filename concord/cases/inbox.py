@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from concord.accounts.models import Role, User
+from concord.deadlines.queries import with_urgent_deadline
 
 from .choices import OPEN_STATUSES, CaseStatus, RiskLevel, TaskStatus
 from .models import Case, Task
@@ -23,6 +24,8 @@ class Row:
     since: object
     overdue: bool = False
     note: str = ""
+    # The case, or the task, annotated with the case's most urgent running deadline.
+    urgent: object = None
 
 
 @dataclass
@@ -39,7 +42,9 @@ def _case_section(
     key: str, title: str, empty: str, cases: QuerySet[Case], since: str, query: str
 ) -> Section:
     cases = cases.select_related("category", "town", "lead_org").order_by(since, "id")
-    rows = [Row(case=c, since=getattr(c, since)) for c in cases[:ROWS]]
+    rows = [
+        Row(case=c, since=getattr(c, since), urgent=c) for c in with_urgent_deadline(cases)[:ROWS]
+    ]
     return Section(key, title, empty, rows, cases.count(), query)
 
 
@@ -58,8 +63,9 @@ def _task_section(key: str, title: str, empty: str, user: User, status: str) -> 
             since=t.assigned_at if status == TaskStatus.PENDING else t.signed_at,
             overdue=status == TaskStatus.PENDING and now - t.assigned_at > sign_due,
             note=t.get_role_display(),
+            urgent=t,
         )
-        for t in tasks[:ROWS]
+        for t in with_urgent_deadline(tasks, "case_id")[:ROWS]
     ]
     return Section(key, title, empty, rows, tasks.count())
 

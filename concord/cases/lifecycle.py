@@ -28,6 +28,7 @@ from .choices import (
     TaskStatus,
 )
 from .models import Case, CaseEvent, Task
+from .signals import event_recorded
 
 S = CaseStatus
 CENTER_STAFF = frozenset({Role.CLERK, Role.DISPATCHER, Role.ADMIN})
@@ -214,7 +215,7 @@ def transition(
             raise _moved(Case.objects.get(pk=current.pk))
         if step.after:
             step.after(current)
-        CaseEvent.objects.create(
+        event = CaseEvent.objects.create(
             case=current,
             created_at=now,
             actor=actor,
@@ -225,7 +226,8 @@ def transition(
             comment=comment,
             data=step.data,
         )
-    current.refresh_from_db()
+        current.refresh_from_db()
+        event_recorded.send(sender=Case, case=current, event=event)
     return current
 
 

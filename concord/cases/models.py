@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from concord.core.crypto import EncryptedTextField
 from concord.core.pii import mask_id_number, mask_phone
@@ -41,7 +42,7 @@ class Category(models.Model):
 
     class Meta:
         verbose_name = _("事项类别")
-        verbose_name_plural = _("事项类别")
+        verbose_name_plural = pgettext_lazy("plural", "事项类别")
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
@@ -163,7 +164,7 @@ class Case(models.Model):
 
     class Meta:
         verbose_name = _("事项")
-        verbose_name_plural = _("事项")
+        verbose_name_plural = pgettext_lazy("plural", "事项")
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-received_at"]),
@@ -212,7 +213,7 @@ class Party(models.Model):
 
     class Meta:
         verbose_name = _("当事人")
-        verbose_name_plural = _("当事人")
+        verbose_name_plural = pgettext_lazy("plural", "当事人")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -259,7 +260,7 @@ class Task(models.Model):
 
     class Meta:
         verbose_name = _("工单")
-        verbose_name_plural = _("工单")
+        verbose_name_plural = pgettext_lazy("plural", "工单")
         ordering = ["role", "id"]
         indexes = [models.Index(fields=["organisation", "status"])]
 
@@ -299,7 +300,7 @@ class CaseEvent(models.Model):
 
     class Meta:
         verbose_name = _("事项记录")
-        verbose_name_plural = _("事项记录")
+        verbose_name_plural = pgettext_lazy("plural", "事项记录")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "created_at"])]
 

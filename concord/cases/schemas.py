@@ -107,6 +107,14 @@ class EventOut(Schema):
     data: dict
 
 
+class DeadlineOut(Schema):
+    node: str = Field(alias="code")
+    label: str
+    due_at: datetime
+    state: str
+    provisional: bool
+
+
 class CaseListOut(Schema):
     id: int
     tracking_code: str
@@ -147,4 +155,5 @@ class CaseOut(CaseListOut):
     parties: list[PartyOut]
     tasks: list[TaskOut]
     events: list[EventOut]
+    deadlines: list[DeadlineOut]
     available_actions: list[str]

@@ -45,6 +45,7 @@ def get_visible_case_with_history(user: User, case_id: int) -> Case:
             "parties",
             "tasks__organisation",
             Prefetch("events", CaseEvent.objects.select_related("actor", "actor_org")),
+            "deadlines",
         )
     )
     return _get(cases, case_id, _("事项不存在"))

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from concord.accounts.models import User
 from concord.accounts.permissions import can_register, can_reveal_pii
@@ -28,9 +29,15 @@ from concord.geo.models import Division, DivisionLevel
 
 from .choices import Action, CaseStatus, CaseType, Channel, PartyRole, RiskLevel
 from .models import Case, CaseEvent, Category, IdempotencyKey, Party
+from .signals import event_recorded
 from .tracking import next_tracking_code
 
 _DIVISION_CODE = re.compile(r"^\d{12}$")
+
+
+def _list(items) -> str:
+    """Items joined for a message, the way the language writes a list (、 in Chinese)."""
+    return pgettext("list separator", "、").join(str(item) for item in items)
 
 
 @dataclass
@@ -122,6 +129,7 @@ def _write(case: Case, draft: CaseDraft) -> None:
         data={"channel": case.channel, "type": case.type},
     )
     _remember(case, parties=parties, tasks=[], events=[event])
+    event_recorded.send(sender=Case, case=case, event=event)
 
 
 def _remember(case: Case, **related: list) -> None:
@@ -196,11 +204,11 @@ def _clean(actor: User, draft: CaseDraft) -> dict:
     if len(title) > TITLE_MAX:
         errors["title"] = _("标题不能超过%(max)d字") % {"max": TITLE_MAX}
     if draft.type not in CaseType.values:
-        errors["type"] = _("未知的事项类型，可选：") + "、".join(CaseType.values)
+        errors["type"] = _("未知的事项类型，可选：") + _list(CaseType.values)
     if draft.channel not in Channel.values:
-        errors["channel"] = _("未知的来源渠道，可选：") + "、".join(Channel.values)
+        errors["channel"] = _("未知的来源渠道，可选：") + _list(Channel.values)
     if draft.risk_level not in RiskLevel.values:
-        errors["risk_level"] = _("未知的风险等级，可选：") + "、".join(RiskLevel.values)
+        errors["risk_level"] = _("未知的风险等级，可选：") + _list(RiskLevel.values)
     if len(draft.address or "") > ADDRESS_MAX:
         errors["address"] = _("地址不能超过%(max)d字") % {"max": ADDRESS_MAX}
 

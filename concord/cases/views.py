@@ -13,6 +13,9 @@ from django.views.decorators.http import require_POST
 
 from concord.accounts.permissions import can_export, can_register, can_reveal_pii
 from concord.core.errors import InvalidInput, NotFound, ServiceError
+from concord.core.views import redirect_after_post
+from concord.deadlines.queries import with_urgent_deadline
+from concord.deadlines.views import deadline_card
 
 from . import lifecycle
 from .choices import Action
@@ -72,7 +75,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # The page offers pickers where the API takes codes.
     form.fields["division"].widget = forms.Select(choices=town_choices(gettext("全部乡镇（街道）")))
     form.fields["category"].widget = forms.Select(choices=category_choices(gettext("全部类别")))
-    page = Paginator(cases, settings.CONCORD["PAGE_SIZE"]).get_page(request.GET.get("page"))
+    page = Paginator(with_urgent_deadline(cases), settings.CONCORD["PAGE_SIZE"]).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -124,6 +129,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "case": case,
         "action_forms": action_forms(lifecycle.available_actions(case, request.user)),
         "can_reveal": can_reveal_pii(request.user),
+        "deadline_card": deadline_card(case, request.user),
     }
     return render(request, "cases/detail.html", context)
 
@@ -151,12 +157,7 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, gettext("已%(action)s") % {"action": Action(action).label})
-    url = reverse("cases:detail", kwargs={"case_id": case.pk})
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return redirect_after_post(request, reverse("cases:detail", kwargs={"case_id": case.pk}))
 
 
 @login_required

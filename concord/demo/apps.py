@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class DemoConfig(AppConfig):
     name = "concord.demo"
-    verbose_name = "演示数据"
+    verbose_name = pgettext_lazy("app name", "演示数据")

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from concord.accounts.models import Role, User
 from concord.cases.models import Category
+from concord.deadlines.defaults import load_defaults as load_deadline_defaults
 from concord.geo.loader import load_county
 from concord.geo.models import Division, DivisionLevel
 from concord.orgs.models import Organisation, OrgKind
@@ -361,4 +362,5 @@ def load_reference_data(force: bool = False) -> Division:
         org_ids = _load_organisations(county)
         _load_categories()
         _load_accounts(org_ids)
+        load_deadline_defaults()
     return county

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DivisionLevel(models.TextChoices):
@@ -32,7 +33,7 @@ class Division(models.Model):
 
     class Meta:
         verbose_name = _("行政区划")
-        verbose_name_plural = _("行政区划")
+        verbose_name_plural = pgettext_lazy("plural", "行政区划")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -72,7 +73,7 @@ class DivisionOutline(models.Model):
 
     class Meta:
         verbose_name = _("行政区划边界")
-        verbose_name_plural = _("行政区划边界")
+        verbose_name_plural = pgettext_lazy("plural", "行政区划边界")
 
     def __str__(self) -> str:
         return str(self.division_id)

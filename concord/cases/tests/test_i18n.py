@@ -236,6 +236,7 @@ def test_case_detail_in_english(english):
     assert texts(page, ".case-head .badge") == ["Assigned"]
     assert [h.split(" ")[0] for h in texts(page, "h2")] == [
         "Case",  # Case information
+        "Deadlines",
         "Request",
         "Parties",
         "Tasks",
@@ -248,6 +249,8 @@ def test_case_detail_in_english(english):
     assert texts(page, "#tasks th")[:4] == ["Handling organisation", "Role", "Status", "Assigned"]
     assert texts(page, "#tasks td")[1:3] == ["Lead", "To sign for"]
     assert texts(page, "details.action summary") == ["Sign for", "Return"]
+    # The node's name is data (the policy's label); the words around it are translated.
+    assert texts(page, "details.extension summary") == ["Request an extension: 办结"]
     assert texts(page, "#timeline .what")[:3] == [
         "Register",
         "Accept → Accepted",
@@ -261,7 +264,9 @@ def test_case_detail_in_english(english):
         "th",
         ".badge",
         ".risk",
-        "summary",
+        "details.action summary",
+        "#deadlines th",
+        "#deadlines .dl-badge",
         "#actions label",
         "#actions button",
         "#parties button",

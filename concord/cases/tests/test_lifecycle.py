@@ -1,7 +1,5 @@
 """The state machine: each action, its guards, its effects on tasks, and races."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -10,6 +8,7 @@ from concord.cases.choices import Action, TaskRole, TaskStatus
 from concord.cases.models import Case, CaseEvent
 from concord.cases.tests.factories import CAOE, build_case, organisation
 from concord.core.errors import Conflict, Forbidden, InvalidInput
+from concord.core.testing import run_at_once
 
 
 def test_every_transition_writes_one_event_with_from_and_to(persona):
@@ -175,27 +174,19 @@ def test_two_handlers_resolving_at_once_one_wins(county, persona, django_user_mo
         "baiguan-2", organisation=persona("baiguan").organisation, role="handler"
     )
     handlers = [persona("baiguan"), second]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
+    seen = Case.objects.get(pk=case.pk)  # both looked at the same version
 
     def resolve(user):
-        mine = Case.objects.get(pk=case.pk)
-        barrier.wait()
-        try:
+        def call():
             lifecycle.transition(
-                mine, actor=user, action=Action.RESOLVE, result="mediated", reply=f"{user}办结"
+                seen, actor=user, action=Action.RESOLVE, result="mediated", reply=f"{user}办结"
             )
-            outcomes.append("ok")
-        except Conflict as exc:
-            outcomes.append(exc.message)
-        finally:
-            connection.close()
+            return "ok"
 
-    threads = [threading.Thread(target=resolve, args=(u,)) for u in handlers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        return call
+
+    results = run_at_once(*[resolve(u) for u in handlers])
+    outcomes = [r if r == "ok" else r.message for r in results]
     assert sorted(outcomes)[0] == "ok"
     assert outcomes.count("ok") == 1
     assert "已办结" in [o for o in outcomes if o != "ok"][0]

@@ -1,7 +1,6 @@
 """Tracking codes: one sequence per local day, never handed out twice."""
 
 import datetime
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,6 +8,7 @@ import time_machine
 from django.db import connection
 
 from concord.cases.tracking import next_tracking_code, reserve_tracking_codes
+from concord.core.testing import run_at_once
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WALK_IN = {"type": "dispute", "channel": "walk_in", "description": "邻里因排水沟堵塞发生争执。"}
@@ -44,19 +44,6 @@ def test_a_refused_registration_does_not_take_a_number(api):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_intakes_never_share_a_code():
     moment = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
-    barrier = threading.Barrier(8)
-    codes: list[str] = []
-
-    def take():
-        try:
-            barrier.wait()
-            codes.extend(next_tracking_code(moment) for _ in range(25))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=take) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    batches = run_at_once(*[lambda: [next_tracking_code(moment) for _ in range(25)]] * 8)
+    codes = [code for batch in batches for code in batch]
     assert sorted(codes) == [f"SY261123{n:04d}" for n in range(1, 201)]

@@ -11,8 +11,12 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def active_nav(context, name: str) -> str:
+    """The class of a top-bar link, "active" on its own page. `name` is "cases:list" (a bare
+    url_name matches that name in any namespace)."""
     match = getattr(context["request"], "resolver_match", None)
-    return "active" if match and match.url_name == name else ""
+    if not match:
+        return ""
+    return "active" if (match.view_name if ":" in name else match.url_name) == name else ""
 
 
 @register.filter

@@ -7,6 +7,7 @@ from django.test import Client
 
 from concord.accounts.models import Role, User
 from concord.cases.models import Category
+from concord.deadlines.models import DeadlinePolicy
 from concord.demo.county import (
     CATEGORIES,
     DEMO_ACCOUNTS,
@@ -144,6 +145,7 @@ def test_loaded_data_makes_reload_a_cheap_no_op(django_assert_max_num_queries):
 
 def test_loads_into_an_empty_database():
     # Bottom-up: the foreign keys protect parents.
+    DeadlinePolicy.objects.all().delete()
     User.objects.all().delete()
     for kind in (OrgKind.GRID, OrgKind.VILLAGE_COMMITTEE):
         Organisation.objects.filter(kind=kind).delete()
@@ -156,4 +158,5 @@ def test_loads_into_an_empty_database():
     assert not is_loaded()
     load_reference_data()
     assert is_loaded()
+    assert DeadlinePolicy.objects.filter(category__code="labour").exists()
     assert Client().login(username="grid", password=DEMO_PASSWORD)

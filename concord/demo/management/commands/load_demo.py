@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from concord.cases.models import Case
+from concord.deadlines.defaults import load_defaults as load_deadline_defaults
 from concord.demo.cases import seed_cases
 from concord.demo.county import load_reference_data
 
@@ -12,7 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         load_reference_data()
-        self.stdout.write("参考数据已就绪（区划、组织、类别、演示账号）")
+        # Databases from before deadlines existed get the calendar and policies too.
+        load_deadline_defaults()
+        self.stdout.write("参考数据已就绪（区划、组织、类别、演示账号、节假日、时限策略）")
         # Only an empty system gets demo cases: a rerun must not pile up a second year of them.
         if Case.objects.exists():
             self.stdout.write(f"已有 {Case.objects.count()} 件事项，未生成演示事项")

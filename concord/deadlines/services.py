@@ -1,0 +1,143 @@
+"""Deadlines follow the case: nodes start, pause, resume and stop on lifecycle events.
+
+`track(case, event)` is called inside the transaction that records each event, so a case and
+its clocks never disagree. `recompute_open()` sets every running clock again after the
+calendar changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+
+from concord.cases.choices import Action, TaskStatus
+from concord.cases.models import Case, CaseEvent
+
+from .calendar import WorkCalendar
+from .models import Deadline, DeadlinePolicy, PolicyNode
+from .workdays import get_calendar
+
+
+def applicable_nodes(case: Case) -> dict[str, PolicyNode]:
+    """The key nodes for this case, by code: for each code, the most specific policy's node.
+
+    Specificity: the case's own category 4, its parent category 2, a case type 1, a level 1;
+    equal scores go to the policy created first."""
+    category = case.category
+    categories = [category.pk, category.parent_id] if category else []
+    policies = (
+        DeadlinePolicy.objects.filter(active=True)
+        .filter(Q(case_type="") | Q(case_type=case.type))
+        .filter(Q(category=None) | Q(category__in=[c for c in categories if c]))
+        .filter(Q(level="") | Q(level=case.handling_level))
+        .prefetch_related("nodes")
+        .order_by("pk")
+    )
+    best: dict[str, tuple[int, PolicyNode]] = {}
+    for policy in policies:
+        score = (
+            (4 if category and policy.category_id == category.pk else 0)
+            + (
+                2
+                if category and policy.category_id and policy.category_id == category.parent_id
+                else 0
+            )
+            + (1 if policy.case_type else 0)
+            + (1 if policy.level else 0)
+        )
+        for node in policy.nodes.all():
+            if node.code not in best or score > best[node.code][0]:
+                best[node.code] = (score, node)
+    return {code: node for code, (_, node) in best.items()}
+
+
+def on_event_recorded(*, case: Case, event: CaseEvent, **_signal) -> None:
+    track(case, event)
+
+
+def track(case: Case, event: CaseEvent) -> None:
+    """Apply one timeline event to the case's deadlines: stop, pause, resume, then start."""
+    at, action = event.created_at, event.action
+    open_deadlines = list(case.deadlines.filter(met_at=None).select_related("node"))
+    task_id = (event.data or {}).get("task")
+    calendar = None
+    for deadline in open_deadlines:
+        if action in deadline.node.stop_actions and (
+            deadline.task_id is None or deadline.task_id == task_id
+        ):
+            deadline.met_at = at
+            deadline.save(update_fields=["met_at"])
+        elif action == Action.PAUSE and deadline.task_id is None and not deadline.paused_at:
+            deadline.paused_at = at
+            deadline.save(update_fields=["paused_at"])
+        elif action == Action.RESUME and deadline.paused_at:
+            deadline.pauses = [*deadline.pauses, [deadline.paused_at.isoformat(), at.isoformat()]]
+            deadline.paused_at = None
+            calendar = calendar or get_calendar()
+            set_due(deadline, calendar)
+            deadline.save(update_fields=["pauses", "paused_at", "due_at", "warn_at", "provisional"])
+    # A task that is no longer active (its lead was returned) owes nothing any more.
+    Deadline.objects.filter(
+        case=case, met_at=None, task__isnull=False, task__status=TaskStatus.CANCELLED
+    ).delete()
+    starting = [n for n in applicable_nodes(case).values() if n.start_action == action]
+    if starting:
+        start(case, starting, at, calendar or get_calendar())
+
+
+def start(case: Case, nodes: Iterable[PolicyNode], at: dt.datetime, calendar: WorkCalendar) -> None:
+    running = set(case.deadlines.filter(met_at=None).values_list("code", "task_id"))
+    new_tasks = list(case.tasks.filter(assigned_at=at)) if any(n.per_task for n in nodes) else []
+    created = []
+    for node in nodes:
+        for task in new_tasks if node.per_task else [None]:
+            if (node.code, task.pk if task else None) in running:
+                continue
+            deadline = Deadline(
+                case=case,
+                task=task,
+                node=node,
+                code=node.code,
+                label=node.label,
+                unit=node.unit,
+                amount=node.amount,
+                art85=node.art85,
+                started_at=at,
+            )
+            set_due(deadline, calendar)
+            created.append(deadline)
+    Deadline.objects.bulk_create(created)
+
+
+def set_due(deadline: Deadline, calendar: WorkCalendar) -> None:
+    """Compute `due_at`, `warn_at` and `provisional` from the start, period, extension and
+    closed pauses (an open pause leaves the last computed values: the clock is stopped)."""
+    pauses = [(parse_datetime(a), parse_datetime(b)) for a, b in deadline.pauses]
+    due = calendar.deadline(
+        deadline.started_at,
+        deadline.amount + deadline.extension,
+        deadline.unit,
+        art85=deadline.art85,
+        pauses=pauses,
+    )
+    node = deadline.node
+    warn = calendar.before(due.at, node.warn_amount, node.warn_unit)
+    deadline.due_at = due.at
+    deadline.warn_at = max(warn, deadline.started_at)
+    deadline.provisional = due.provisional
+
+
+def recompute_open(calendar: WorkCalendar | None = None) -> int:
+    """Set every running clock again (after a calendar edit); returns how many moved."""
+    calendar = calendar or get_calendar()
+    moved = []
+    for deadline in Deadline.objects.filter(met_at=None).select_related("node").iterator(2000):
+        before = (deadline.due_at, deadline.warn_at, deadline.provisional)
+        set_due(deadline, calendar)
+        if (deadline.due_at, deadline.warn_at, deadline.provisional) != before:
+            moved.append(deadline)
+    Deadline.objects.bulk_update(moved, ["due_at", "warn_at", "provisional"], batch_size=1000)
+    return len(moved)

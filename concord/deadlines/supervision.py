@@ -1,0 +1,186 @@
+"""督办 by hand: a dispatcher or leader presses the organisation handling a case to act, and
+the 督办函 (supervision letter) is generated as DOCX and PDF with the case facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from concord.accounts.models import Role, User
+from concord.cases.choices import Action
+from concord.cases.models import Case, CaseEvent
+from concord.core.errors import Forbidden, InvalidInput
+from concord.core.limits import COMMENT_MAX
+from concord.notifications.services import notify
+
+from .calendar import Unit
+from .models import Supervision
+from .workdays import get_calendar
+
+SUPERVISORS = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
+REPLY_DAYS_MAX = 30
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint's system libraries (Pango) are missing on this machine."""
+
+
+def issue_supervision(case: Case, *, actor: User, reason: str, reply_days: int) -> Supervision:
+    """督办 the case's lead organisation: reply within `reply_days` working days."""
+    if actor.role not in SUPERVISORS:
+        raise Forbidden(_("只有调度员、领导或管理员可以督办"))
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("请填写督办事由")
+    elif len(reason) > COMMENT_MAX:
+        errors["reason"] = _("督办事由不能超过%(max)d字") % {"max": COMMENT_MAX}
+    whole_days = isinstance(reply_days, int) and not isinstance(reply_days, bool)
+    if not whole_days or not 1 <= reply_days <= REPLY_DAYS_MAX:
+        errors["reply_days"] = _("回复期限应为1至%(max)d个工作日") % {"max": REPLY_DAYS_MAX}
+    if case.lead_org_id is None:
+        errors["case"] = _("事项尚未交办，没有可督办的承办单位")
+    if errors:
+        raise InvalidInput(errors)
+    now = timezone.now()
+    overdue = case.deadlines.filter(met_at=None).exclude(breached_at=None).first()
+    with transaction.atomic():
+        supervision = Supervision.objects.create(
+            case=case,
+            deadline=overdue,
+            issued_by=actor,
+            issuer_org=actor.organisation,
+            target_org=case.lead_org,
+            reason=reason,
+            issued_at=now,
+            reply_due_at=get_calendar().add(now, reply_days, Unit.WORKING_DAYS).at,
+        )
+        CaseEvent.objects.create(
+            case=case,
+            created_at=now,
+            actor=actor,
+            actor_org_id=actor.organisation_id,
+            action=Action.SUPERVISE,
+            from_status=case.status,
+            to_status=case.status,
+            comment=reason,
+            data={"supervision": supervision.pk, "target": case.lead_org_id},
+        )
+        notify(
+            case.lead_org.members.filter(is_active=True),
+            kind="supervision",
+            title=_("%(code)s 收到督办，请于%(due)s前回复")
+            % {"code": case.tracking_code, "due": _when(supervision.reply_due_at)},
+            body=reason,
+            case=case,
+        )
+    return supervision
+
+
+def letter_context(supervision: Supervision) -> dict:
+    case = supervision.case
+    deadline = supervision.deadline
+    return {
+        "supervision": supervision,
+        "case": case,
+        "number": f"{case.tracking_code}-{supervision.pk:03d}",
+        "issued": _day(supervision.issued_at),
+        "reply_due": _when(supervision.reply_due_at),
+        "received": _when(case.received_at),
+        "deadline": deadline,
+        "due": _when(deadline.due_at) if deadline else "",
+        "basis": deadline.node.basis if deadline else "",
+    }
+
+
+def letter_docx(supervision: Supervision) -> bytes:
+    """The 督办函 as a Word document."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    c = letter_context(supervision)
+    case = c["case"]
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name, style.font.size = "仿宋", Pt(14)
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(_("督办函"))
+    run.bold, run.font.size = True, Pt(22)
+    number = doc.add_paragraph(_("编号：%(number)s") % {"number": c["number"]})
+    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.add_paragraph(f"{supervision.target_org.name}：")
+    for line in _body_lines(c):
+        doc.add_paragraph(line)
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in _facts(c):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+    signature = doc.add_paragraph(f"\n{supervision.issuer_org.name}\n{c['issued']}")
+    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    buffer = io.BytesIO()
+    doc.core_properties.title = _("督办函") + " " + case.tracking_code
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def letter_pdf(supervision: Supervision) -> bytes:
+    """The 督办函 as PDF (WeasyPrint, with the machine's CJK font)."""
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # Pango or its fonts are missing
+        raise PdfUnavailable(str(exc)) from exc
+    c = letter_context(supervision)
+    html = render_to_string(
+        "deadlines/supervision_letter.html",
+        {**c, "body_lines": _body_lines(c), "facts": _facts(c)},
+    )
+    return HTML(string=html).write_pdf()
+
+
+def _body_lines(c: dict) -> list[str]:
+    case, supervision = c["case"], c["supervision"]
+    lines = [
+        _("你单位承办的事项「%(title)s」（查询码%(code)s）办理进度需要加快。督办事由：%(reason)s")
+        % {"title": case.title, "code": case.tracking_code, "reason": supervision.reason}
+    ]
+    if c["deadline"]:
+        lines.append(
+            _("该事项「%(node)s」节点应于%(due)s前完成，现已超期。依据：%(basis)s。")
+            % {"node": c["deadline"].label, "due": c["due"], "basis": c["basis"] or _("时限策略")}
+        )
+    lines.append(
+        _("请于%(due)s前将办理情况书面回复%(issuer)s。")
+        % {"due": c["reply_due"], "issuer": supervision.issuer_org.name}
+    )
+    return lines
+
+
+def _facts(c: dict) -> list[tuple[str, str]]:
+    case = c["case"]
+    return [
+        (_("查询码"), case.tracking_code),
+        (_("事项标题"), case.title),
+        (_("类别"), str(case.category) if case.category_id else "—"),
+        (_("发生地"), str(case.division)),
+        (_("收到时间"), c["received"]),
+        (_("当前状态"), case.get_status_display()),
+        (_("承办单位"), c["supervision"].target_org.name),
+    ]
+
+
+def _when(moment: dt.datetime) -> str:
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def _day(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.year}年{local.month}月{local.day}日"

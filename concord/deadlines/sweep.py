@@ -1,0 +1,175 @@
+"""The deadline sweep: warn before a node is due, and on breach escalate it as a 督办.
+
+`sweep(now)` is idempotent: each warning and each breach is claimed by one compare-and-set
+update (`warned_at`/`breached_at` from empty to now) on rows locked with SKIP LOCKED, and its
+event, notifications and 督办 are written in the same transaction. A second sweep, at once
+or later, finds nothing left to claim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from concord.accounts.models import User
+from concord.cases.choices import Action
+from concord.cases.models import CaseEvent
+from concord.notifications.services import notify
+from concord.orgs.models import Organisation, OrgKind
+
+from .calendar import Unit
+from .models import Deadline, EscalateTo, Supervision
+from .workdays import get_calendar
+
+log = logging.getLogger(__name__)
+BATCH = 500
+# How long the organisation behind on a node has to answer the automatic 督办.
+SUPERVISION_REPLY_WORKING_DAYS = 1
+
+
+def sweep(now: dt.datetime | None = None) -> dict[str, int]:
+    """Claim every warning and breach due at `now`; returns how many of each were fired."""
+    now = now or timezone.now()
+    fired = {"warned": 0, "breached": 0}
+    ctx = _Context()
+    open_ = Deadline.objects.filter(met_at=None, paused_at=None)
+    to_warn = open_.filter(warned_at=None, breached_at=None, warn_at__lte=now)
+    to_breach = open_.filter(breached_at=None, due_at__lte=now)
+    for key, queryset, field, fire in (
+        ("warned", to_warn, "warned_at", _warn),
+        ("breached", to_breach, "breached_at", _breach),
+    ):
+        while True:
+            with transaction.atomic():
+                claimed = _claim(queryset, field, now)
+                for deadline in claimed:
+                    fire(deadline, now, ctx)
+            fired[key] += len(claimed)
+            if len(claimed) < BATCH:
+                break
+    if any(fired.values()):
+        log.info("deadline sweep at %s: %s", now.isoformat(), fired)
+    return fired
+
+
+def _claim(queryset: QuerySet, field: str, now: dt.datetime) -> list[Deadline]:
+    """Lock up to BATCH rows others have not locked, and set `field` on those still empty."""
+    ids = list(
+        queryset.select_for_update(skip_locked=True).order_by().values_list("pk", flat=True)[:BATCH]
+    )
+    if not ids:
+        return []
+    Deadline.objects.filter(pk__in=ids, **{field: None}).update(**{field: now})
+    return list(
+        Deadline.objects.filter(pk__in=ids, **{field: now}).select_related(
+            "case__lead_org__parent",
+            "case__registered_org__parent",
+            "task__organisation__parent",
+            "node__escalate_org",
+        )
+    )
+
+
+def _warn(deadline: Deadline, now: dt.datetime, ctx: _Context) -> None:
+    due = _when(deadline.due_at)
+    text = _("「%(node)s」将于%(due)s到期") % {"node": deadline.label, "due": due}
+    _event(deadline, Action.DEADLINE_WARNED, now, text)
+    notify(
+        ctx.people_of(responsible_org(deadline)),
+        kind="deadline_warned",
+        title=_("%(code)s %(text)s") % {"code": deadline.case.tracking_code, "text": text},
+        case=deadline.case,
+    )
+
+
+def _breach(deadline: Deadline, now: dt.datetime, ctx: _Context) -> None:
+    due = _when(deadline.due_at)
+    text = _("「%(node)s」已超期（应于%(due)s前完成）") % {"node": deadline.label, "due": due}
+    _event(deadline, Action.DEADLINE_BREACHED, now, text)
+    target = responsible_org(deadline)
+    supervisor = escalation_org(deadline, target) or ctx.county_center
+    supervision = Supervision.objects.create(
+        case=deadline.case,
+        deadline=deadline,
+        issuer_org=supervisor,
+        target_org=target,
+        reason=text,
+        issued_at=now,
+        reply_due_at=ctx.calendar.add(now, SUPERVISION_REPLY_WORKING_DAYS, Unit.WORKING_DAYS).at,
+    )
+    _event(
+        deadline,
+        Action.SUPERVISE,
+        now,
+        _("系统自动督办：%(issuer)s督办%(target)s，请于%(due)s前回复")
+        % {
+            "issuer": supervisor.name,
+            "target": target.name,
+            "due": _when(supervision.reply_due_at),
+        },
+        supervision=supervision.pk,
+    )
+    title = _("%(code)s %(text)s") % {"code": deadline.case.tracking_code, "text": text}
+    notify(ctx.people_of(target), kind="supervision", title=title, case=deadline.case)
+    notify(ctx.people_of(supervisor), kind="deadline_breached", title=title, case=deadline.case)
+
+
+def responsible_org(deadline: Deadline) -> Organisation:
+    """Who owes the node: the task's organisation, else the lead, else who registered it."""
+    if deadline.task_id:
+        return deadline.task.organisation
+    case = deadline.case
+    return case.lead_org or case.registered_org
+
+
+def escalation_org(deadline: Deadline, responsible: Organisation) -> Organisation | None:
+    """The node's supervisor: a named organisation, or the responsible one's parent; None
+    means the county center."""
+    node = deadline.node
+    if node.escalate_to == EscalateTo.ORGANISATION and node.escalate_org:
+        return node.escalate_org
+    if node.escalate_to == EscalateTo.PARENT and responsible.parent_id:
+        return responsible.parent
+    return None
+
+
+class _Context:
+    """What every event of one sweep needs, read once: the calendar, the county center, and
+    the active users of each organisation."""
+
+    def __init__(self) -> None:
+        self.calendar = get_calendar()
+        self.county_center = (
+            Organisation.objects.filter(kind=OrgKind.COUNTY_CENTER).order_by("pk").first()
+        )
+        self.cache: dict[int, list[User]] = {}
+
+    def people_of(self, org: Organisation | None) -> list[User]:
+        if org is None:
+            return []
+        if org.pk not in self.cache:
+            self.cache[org.pk] = list(User.objects.filter(organisation=org, is_active=True))
+        return self.cache[org.pk]
+
+
+def _event(deadline: Deadline, action: str, now: dt.datetime, text: str, **data) -> None:
+    case = deadline.case
+    CaseEvent.objects.create(
+        case=case,
+        created_at=now,
+        action=action,
+        from_status=case.status,
+        to_status=case.status,
+        comment=text,
+        data={"deadline": deadline.pk, "node": deadline.code, **data},
+    )
+
+
+def _when(moment: dt.datetime) -> str:
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
