@@ -1,5 +1,6 @@
 """The working-day calendar, deadline policies (关键节点) and each case's deadlines."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -11,6 +12,13 @@ from concord.geo.models import DivisionLevel
 from .calendar import Unit
 
 FIRST_YEAR, LAST_YEAR = 2004, 2100
+AMOUNT_MAX = 3650
+# The actions a clock may start or stop at: the lifecycle's own, not the system's records.
+LIFECYCLE_ACTIONS = [
+    a
+    for a in Action.values
+    if a not in (Action.DEADLINE_WARNED, Action.DEADLINE_BREACHED, Action.EXTEND, Action.SUPERVISE)
+]
 
 
 class DaySource(models.TextChoices):
@@ -171,6 +179,25 @@ class PolicyNode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}（{self.amount}{self.get_unit_display()}）"
+
+    def clean(self) -> None:
+        errors = {}
+        actions = self.stop_actions if isinstance(self.stop_actions, list) else None
+        lifecycle = set(LIFECYCLE_ACTIONS)
+        if not actions or not all(isinstance(a, str) and a in lifecycle for a in actions):
+            errors["stop_actions"] = _("请列出完成该节点的操作，可选：%(actions)s") % {
+                "actions": ", ".join(LIFECYCLE_ACTIONS)
+            }
+        elif self.start_action in actions:
+            errors["stop_actions"] = _("完成操作不能与起算操作相同")
+        if self.start_action and self.start_action not in lifecycle:
+            errors["start_action"] = _("起算操作应为事项的办理操作")
+        if self.amount is not None and not 1 <= self.amount <= AMOUNT_MAX:
+            errors["amount"] = _("时限应为1至%(max)d") % {"max": AMOUNT_MAX}
+        if self.escalate_to == EscalateTo.ORGANISATION and not self.escalate_org_id:
+            errors["escalate_org"] = _("逾期督办选择“指定单位”时须指定督办单位")
+        if errors:
+            raise ValidationError(errors)
 
 
 class DeadlineState(models.TextChoices):

@@ -86,6 +86,18 @@ def _day_name(english: str, is_workday: bool) -> str:
 
 def set_day(day: dt.date, *, is_workday: bool, name: str = "") -> CalendarDay:
     """Mark one day as a holiday or a working day (a local holiday, next year's notice)."""
+    check_day(day)
+    if len(name) > 40:
+        raise InvalidInput({"name": _("名称不能超过40字")})
+    saved, _created = CalendarDay.objects.update_or_create(
+        day=day,
+        defaults={"is_workday": is_workday, "name": name.strip(), "source": DaySource.ADMIN},
+    )
+    return saved
+
+
+def check_day(day: dt.date) -> None:
+    """Refuse a day outside the years the calendar can hold or whose year is not set up."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise InvalidInput(
             {
@@ -99,13 +111,6 @@ def set_day(day: dt.date, *, is_workday: bool, name: str = "") -> CalendarDay:
                 "day": _("%(year)d年的节假日安排尚未建立，请先添加该年度") % {"year": day.year},
             }
         )
-    if len(name) > 40:
-        raise InvalidInput({"name": _("名称不能超过40字")})
-    saved, _created = CalendarDay.objects.update_or_create(
-        day=day,
-        defaults={"is_workday": is_workday, "name": name.strip(), "source": DaySource.ADMIN},
-    )
-    return saved
 
 
 def calendar_changed(**_signal) -> None:
