@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "concord.deadlines",
     "concord.notifications",
     "concord.demo",
+    "concord.routing",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from concord.cases.api import router as cases_router
 from concord.core.errors import ServiceError
 from concord.deadlines.api import router as deadlines_router
 from concord.orgs.api import router as orgs_router
+from concord.routing.api import router as routing_router
 
 from .auth import API_AUTH
 
@@ -84,3 +85,4 @@ api.add_router("/auth", accounts_router, tags=["auth"])
 api.add_router("/cases", cases_router, tags=["cases"])
 api.add_router("", orgs_router, tags=["organisations"])
 api.add_router("", deadlines_router, tags=["deadlines"])
+api.add_router("", routing_router, tags=["routing"])

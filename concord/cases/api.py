@@ -29,7 +29,7 @@ class CasePages(PageNumberPagination):
         return super().paginate_queryset(queryset, pagination, **params)
 
 
-def _detail(request: HttpRequest, case_id: int) -> Case:
+def case_detail(request: HttpRequest, case_id: int) -> Case:
     case = get_visible_case_with_history(request.auth, case_id)
     case.available_actions = lifecycle.available_actions(case, request.auth)
     return case
@@ -56,7 +56,7 @@ def create_case(
             fingerprint=fingerprint,
         )
         if not created:
-            return Status(200, _detail(request, case.pk))
+            return Status(200, case_detail(request, case.pk))
     # The new case comes back from registration with its parties and timeline in hand.
     case.available_actions = lifecycle.available_actions(case, request.auth)
     return Status(201, case)
@@ -74,7 +74,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
 @router.get("/{int:case_id}", response=CaseOut)
 def get_case(request: HttpRequest, case_id: int):
     """One case with parties (masked), tasks, timeline and the caller's available actions."""
-    return _detail(request, case_id)
+    return case_detail(request, case_id)
 
 
 @router.post("/{int:case_id}/transitions", response=CaseOut)
@@ -84,7 +84,7 @@ def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn):
     case = get_visible_case(request.auth, case_id)
     params = payload.dict(exclude_none=True)
     lifecycle.transition(case, actor=request.auth, **params)
-    return _detail(request, case_id)
+    return case_detail(request, case_id)
 
 
 @router.post("/{int:case_id}/parties/{int:party_id}/reveal", response=PartyRevealed)

@@ -87,15 +87,6 @@ class OfficeHours(models.Model):
         return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
-class CalendarRevision(models.Model):
-    """One row counting edits to the calendar, so every process knows when to reload it."""
-
-    number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"#{self.number}"
-
-
 class EscalateTo(models.TextChoices):
     PARENT = "parent", _("上级单位")
     COUNTY_CENTER = "county_center", _("区矛调中心")

@@ -1,7 +1,7 @@
 """The county's working calendar as stored: loading the official schedule, editing it, reading it.
 
 The calendar is read on every deadline computation, so each process keeps one in memory and
-reloads it only when `CalendarRevision` moved (any edit, in any process, moves it).
+reloads it only when its `Revision` moved (any edit, in any process, moves it).
 """
 
 from __future__ import annotations
@@ -12,18 +12,17 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from concord.core.errors import InvalidInput
 from concord.core.jobs import enqueue
+from concord.core.models import Revision
 
 from .calendar import WorkCalendar
 from .models import (
     FIRST_YEAR,
     LAST_YEAR,
     CalendarDay,
-    CalendarRevision,
     CalendarYear,
     DaySource,
     OfficeHours,
@@ -44,6 +43,7 @@ HOLIDAY_NAMES = {
 }
 
 _cache = threading.local()
+REVISION = "calendar"
 
 
 def load_official_calendar() -> int:
@@ -117,14 +117,13 @@ def calendar_changed(**_signal) -> None:
     """Count an edit, so that every process reloads the calendar on its next computation, and
     set the running deadlines again once the edit is committed. Connected to every save and
     delete of days, years and office hours."""
-    revision, _created = CalendarRevision.objects.get_or_create(pk=1)
-    CalendarRevision.objects.filter(pk=revision.pk).update(number=F("number") + 1)
+    Revision.bump(REVISION)
     enqueue("concord.deadlines.services.recompute_open")
 
 
 def get_calendar() -> WorkCalendar:
     """The calendar as stored now (one small query when nothing changed since the last call)."""
-    number = CalendarRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    number = Revision.current(REVISION)
     cached = getattr(_cache, "calendar", None)
     if cached is not None and cached[0] == number:
         return cached[1]

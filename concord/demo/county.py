@@ -18,6 +18,7 @@ from concord.deadlines.defaults import load_defaults as load_deadline_defaults
 from concord.geo.loader import load_county
 from concord.geo.models import Division, DivisionLevel
 from concord.orgs.models import Organisation, OrgKind
+from concord.routing.defaults import load_defaults as load_routing_defaults
 
 DEMO_COUNTY = "330604"
 DEMO_PASSWORD = "concord-demo"
@@ -363,4 +364,5 @@ def load_reference_data(force: bool = False) -> Division:
         _load_categories()
         _load_accounts(org_ids)
         load_deadline_defaults()
+        load_routing_defaults()
     return county

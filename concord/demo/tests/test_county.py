@@ -19,6 +19,7 @@ from concord.demo.county import (
 )
 from concord.geo.models import Division
 from concord.orgs.models import Organisation, OrgKind
+from concord.routing.models import RoutingRule
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +147,7 @@ def test_loaded_data_makes_reload_a_cheap_no_op(django_assert_max_num_queries):
 def test_loads_into_an_empty_database():
     # Bottom-up: the foreign keys protect parents.
     DeadlinePolicy.objects.all().delete()
+    RoutingRule.objects.all().delete()
     User.objects.all().delete()
     for kind in (OrgKind.GRID, OrgKind.VILLAGE_COMMITTEE):
         Organisation.objects.filter(kind=kind).delete()
@@ -159,4 +161,5 @@ def test_loads_into_an_empty_database():
     load_reference_data()
     assert is_loaded()
     assert DeadlinePolicy.objects.filter(category__code="labour").exists()
+    assert RoutingRule.objects.filter(lead_org__code="hrss").exists()
     assert Client().login(username="grid", password=DEMO_PASSWORD)

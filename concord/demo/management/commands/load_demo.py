@@ -4,6 +4,7 @@ from concord.cases.models import Case
 from concord.deadlines.defaults import load_defaults as load_deadline_defaults
 from concord.demo.cases import seed_cases
 from concord.demo.county import load_reference_data
+from concord.routing.defaults import load_defaults as load_routing_defaults
 
 DEMO_CASES = 2000
 
@@ -15,7 +16,10 @@ class Command(BaseCommand):
         load_reference_data()
         # Databases from before deadlines existed get the calendar and policies too.
         load_deadline_defaults()
-        self.stdout.write("参考数据已就绪（区划、组织、类别、演示账号、节假日、时限策略）")
+        load_routing_defaults()
+        self.stdout.write(
+            "参考数据已就绪（区划、组织、类别、演示账号、节假日、时限策略、分流规则）"
+        )
         # Only an empty system gets demo cases: a rerun must not pile up a second year of them.
         if Case.objects.exists():
             self.stdout.write(f"已有 {Case.objects.count()} 件事项，未生成演示事项")

@@ -1,0 +1,69 @@
+"""Writing routing rules: the checks that keep the rule book decidable."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from concord.cases.choices import RiskLevel
+from concord.core.errors import Conflict, InvalidInput
+from concord.orgs.models import Organisation
+
+from .models import RoutingRule
+
+MATCH_FIELDS = ("case_type", "category_id", "division_id", "min_people", "min_amount")
+
+
+def save_rule(rule: RoutingRule, assisting: list[Organisation] | None = None) -> RoutingRule:
+    """Save a new or changed rule, refusing one that could not be applied or decided."""
+    errors = {}
+    if rule.lead_org_id is None and not rule.lead_local:
+        errors["lead_org"] = _("请指定主办单位，或选择由属地主办")
+    elif (
+        rule.lead_org_id
+        and not Organisation.objects.filter(pk=rule.lead_org_id, active=True).exists()
+    ):
+        errors["lead_org"] = _("主办单位不存在或已停用")
+    if assisting and (gone := [o.name for o in assisting if not o.active]):
+        errors["assisting_orgs"] = _("协办单位已停用：%(names)s") % {"names": "、".join(gone)}
+    risks = rule.risk_levels or []
+    if not isinstance(risks, list) or not set(risks) <= set(RiskLevel.values):
+        errors["risk_levels"] = _("风险等级应为：%(levels)s") % {
+            "levels": ", ".join(RiskLevel.values)
+        }
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        if rule.active and (twin := _same_conditions(rule)):
+            raise Conflict(
+                _("与规则「%(name)s」条件相同、优先级相同，无法决定谁先适用；请调整优先级")
+                % {"name": twin.name},
+                field="priority",
+            )
+        if rule.pk and not (rule.active and rule.is_default):
+            _keep_a_default(exclude=rule.pk)
+        rule.save()
+        if assisting is not None:
+            rule.assisting_orgs.set(assisting)
+    return rule
+
+
+def delete_rule(rule: RoutingRule) -> None:
+    with transaction.atomic():
+        _keep_a_default(exclude=rule.pk)
+        rule.delete()
+
+
+def _same_conditions(rule: RoutingRule) -> RoutingRule | None:
+    others = RoutingRule.objects.filter(active=True, priority=rule.priority).exclude(pk=rule.pk)
+    for field in MATCH_FIELDS:
+        others = others.filter(**{field: getattr(rule, field)})
+    wanted = sorted(rule.risk_levels or [])
+    return next((o for o in others if sorted(o.risk_levels or []) == wanted), None)
+
+
+def _keep_a_default(*, exclude: int) -> None:
+    """There must always be an active county-wide rule with no conditions."""
+    remaining = RoutingRule.objects.filter(active=True).exclude(pk=exclude)
+    if not any(r.is_default for r in remaining.select_for_update()):
+        raise Conflict(_("必须保留一条启用的全区默认规则"), field="active")
