@@ -224,12 +224,13 @@ class ActionPanel:
 SIDE_ACTIONS = (Action.REFUSE, Action.REFER, Action.RETURN, Action.PAUSE, Action.REOPEN)
 
 
-def action_forms(actions: list[str]) -> list[ActionPanel]:
+def action_forms(actions: list[str], initial: dict[str, dict] | None = None) -> list[ActionPanel]:
     """One small form per action the user may take, each showing only the inputs it needs;
-    the forward actions first, so the one the user most likely wants is open."""
+    the forward actions first, so the one the user most likely wants is open. `initial`
+    fills an action's inputs (the routing suggestion for assign)."""
     panels = []
     for action in sorted(actions, key=lambda a: a in SIDE_ACTIONS):
-        form = ActionForm(auto_id=f"id_{action}_%s")
+        form = ActionForm(auto_id=f"id_{action}_%s", initial=(initial or {}).get(action))
         form.fields["comment"].label = COMMENT_LABELS.get(action, _("说明"))
         form.fields["comment"].required = RULES[action].needs_comment
         if action == Action.ASSIGN:

@@ -16,6 +16,7 @@ from concord.core.errors import InvalidInput, NotFound, ServiceError
 from concord.core.views import redirect_after_post
 from concord.deadlines.queries import with_urgent_deadline
 from concord.deadlines.views import deadline_card
+from concord.routing.services import route, routing_suggestion
 
 from . import lifecycle
 from .choices import Action
@@ -125,9 +126,13 @@ def intake(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _or_404(get_visible_case_with_history, request.user, case_id)
+    actions = lifecycle.available_actions(case, request.user)
+    suggestion = routing_suggestion(case) if Action.ASSIGN in actions else None
+    initial = {Action.ASSIGN: suggestion.initial()} if suggestion else None
     context = {
         "case": case,
-        "action_forms": action_forms(lifecycle.available_actions(case, request.user)),
+        "action_forms": action_forms(actions, initial),
+        "routing": suggestion,
         "can_reveal": can_reveal_pii(request.user),
         "deadline_card": deadline_card(case, request.user),
     }
@@ -148,7 +153,10 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
         )
     else:
         try:
-            lifecycle.transition(case, actor=request.user, action=action, **form.params())
+            if action == Action.ASSIGN:  # through the rules, so overrides are counted
+                route(case, actor=request.user, **{"assisting_orgs": [], **form.params()})
+            else:
+                lifecycle.transition(case, actor=request.user, action=action, **form.params())
         except ServiceError as exc:
             error = exc.message
     if error:

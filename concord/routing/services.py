@@ -14,6 +14,7 @@ from concord.cases.choices import Action, CaseType, RiskLevel
 from concord.cases.models import Case
 from concord.core.errors import InvalidInput
 from concord.core.models import Revision
+from concord.geo.models import DivisionLevel
 from concord.orgs.models import Organisation, OrgKind
 
 from .engine import Decision, Facts, Rule, RuleBook
@@ -88,6 +89,17 @@ class Preview:
     assisting: list[Organisation]
     reasons: list[str]
 
+    @property
+    def level_label(self) -> str:
+        return DivisionLevel(self.decision.level).label
+
+    def initial(self) -> dict:
+        """The assign form's inputs as the rules suggest them."""
+        return {
+            "lead_org": self.lead.pk if self.lead else None,
+            "assisting_orgs": [o.pk for o in self.assisting],
+        }
+
     def as_dict(self) -> dict:
         return {
             "rule": {"id": self.rule.pk, "name": self.rule.name, "note": self.rule.note},
@@ -118,6 +130,14 @@ def preview(case: Case) -> Preview:
         [orgs[i] for i in decision.assisting if i in orgs],
         describe(rule),
     )
+
+
+def routing_suggestion(case: Case) -> Preview | None:
+    """The preview for the case page, or None when no rule applies."""
+    try:
+        return preview(case)
+    except InvalidInput:
+        return None
 
 
 def describe(rule: RoutingRule) -> list[str]:

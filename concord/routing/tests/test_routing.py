@@ -160,3 +160,18 @@ def test_routing_is_refused_for_a_closed_case_and_for_others(api, county):
     assert unknown.status_code == 422 and "lead_org" in unknown.json()["errors"]
     assert Case.objects.get(pk=case.pk).status == "accepted"
     assert first_village(BAIGUAN)
+
+
+def test_the_case_page_suggests_and_an_assignment_there_is_recorded(web, county):
+    case = wage_case(30)
+    page = web("dispatcher").get(f"/cases/{case.pk}/").content.decode()
+    assert "群体性欠薪（30人以上）：区人力社保局主办" in page and "涉及30人以上" in page
+    hrss = org("hrss")
+    assert f'<option value="{hrss.pk}" selected>' in page
+    answer = web("dispatcher").post(
+        f"/cases/{case.pk}/act/assign", {"lead_org": hrss.pk, "assisting_orgs": []}
+    )
+    assert answer.status_code == 302
+    decision = RoutingDecision.objects.get(case=case)
+    assert decision.chosen_lead == hrss and decision.chosen_assisting == []
+    assert decision.overridden  # the town's assisting share was dropped
