@@ -9,6 +9,7 @@ urlpatterns = [
     path("geo/", include("concord.geo.urls")),
     path("notifications/", include("concord.notifications.urls")),
     path("deadlines/", include("concord.deadlines.urls")),
+    path("routing/", include("concord.routing.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", include("concord.core.urls")),

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+app_name = "routing"
+urlpatterns = [
+    path("rules/", include("concord.routing.rules_urls")),
+    path("queue/", include("concord.routing.queue_urls")),
+]
