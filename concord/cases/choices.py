@@ -109,6 +109,7 @@ class TaskStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
     DONE = "done", _("已办结")
     CANCELLED = "cancelled", _("已撤销")
+    ESCALATED = "escalated", _("已上报")
 
 
 ACTIVE_TASK_STATUSES = frozenset({TaskStatus.PENDING, TaskStatus.SIGNED})
@@ -130,6 +131,9 @@ class Action(models.TextChoices):
     FOLLOW_UP = "follow_up", _("回访")
     ARCHIVE = "archive", _("归档")
     REOPEN = "reopen", _("重新办理")
+    # 小事不出村、大事不出镇、矛盾不上交: up one level with a reason, or down from the county.
+    ESCALATE = "escalate", _("上报")
+    DELEGATE = "delegate", _("下交")
     # Written by the system and by supervisors, never taken as a transition.
     DEADLINE_WARNED = "deadline_warn", _("时限预警")
     DEADLINE_BREACHED = "deadline_breach", _("超期")

@@ -200,6 +200,7 @@ ACTION_FIELDS = {
     Action.ASSIGN: ("lead_org", "assisting_orgs", "comment"),
     Action.RESOLVE: ("result", "reply", "comment"),
     Action.RATE: ("satisfaction", "comment"),
+    Action.DELEGATE: ("lead_org", "comment"),
 }
 COMMENT_LABELS = {
     Action.REFUSE: _("不予受理理由"),
@@ -210,6 +211,8 @@ COMMENT_LABELS = {
     Action.FOLLOW_UP: _("回访情况"),
     Action.REOPEN: _("重新办理理由"),
     Action.RATE: _("评价意见"),
+    Action.ESCALATE: _("上报理由"),
+    Action.DELEGATE: _("下交理由"),
 }
 
 
@@ -221,7 +224,15 @@ class ActionPanel:
 
 
 # Actions that turn a case away or back come after the ones that move it forward.
-SIDE_ACTIONS = (Action.REFUSE, Action.REFER, Action.RETURN, Action.PAUSE, Action.REOPEN)
+SIDE_ACTIONS = (
+    Action.REFUSE,
+    Action.REFER,
+    Action.RETURN,
+    Action.PAUSE,
+    Action.REOPEN,
+    Action.ESCALATE,
+    Action.DELEGATE,
+)
 
 
 def action_forms(actions: list[str], initial: dict[str, dict] | None = None) -> list[ActionPanel]:
@@ -233,9 +244,10 @@ def action_forms(actions: list[str], initial: dict[str, dict] | None = None) -> 
         form = ActionForm(auto_id=f"id_{action}_%s", initial=(initial or {}).get(action))
         form.fields["comment"].label = COMMENT_LABELS.get(action, _("说明"))
         form.fields["comment"].required = RULES[action].needs_comment
-        if action == Action.ASSIGN:
+        if action in (Action.ASSIGN, Action.DELEGATE):
             form.fields["lead_org"].required = True
             form.fields["lead_org"].choices = organisation_choices()
+        if action == Action.ASSIGN:
             form.fields["assisting_orgs"].choices = organisation_choices()[1:]
         if action == Action.RESOLVE:
             form.fields["result"].required = form.fields["reply"].required = True

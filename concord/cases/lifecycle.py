@@ -16,7 +16,8 @@ from django.utils.translation import gettext, ngettext, pgettext
 from concord.accounts.models import Role, User
 from concord.core.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from concord.core.limits import COMMENT_MAX
-from concord.orgs.models import Organisation
+from concord.geo.models import DivisionLevel
+from concord.orgs.models import Organisation, OrgKind
 
 from .choices import (
     ACTIVE_TASK_STATUSES,
@@ -94,6 +95,19 @@ RULES: dict[str, Rule] = {
     ),
     Action.REOPEN: Rule(
         frozenset({S.RESOLVED, S.RATED}),
+        frozenset({Role.DISPATCHER, Role.ADMIN}),
+        needs_comment=True,
+    ),
+    # Only after signing: before that, "not ours" is a return, not an escalation.
+    Action.ESCALATE: Rule(
+        frozenset({S.IN_PROGRESS}),
+        HANDLERS,
+        task="lead",
+        task_statuses=frozenset({TaskStatus.SIGNED}),
+        needs_comment=True,
+    ),
+    Action.DELEGATE: Rule(
+        frozenset({S.ASSIGNED, S.IN_PROGRESS}),
         frozenset({Role.DISPATCHER, Role.ADMIN}),
         needs_comment=True,
     ),
@@ -419,6 +433,60 @@ def _reopen(case, actor, task, now, params) -> Step:
     return Step(S.IN_PROGRESS, changes, after=reopen_lead_task)
 
 
+def _escalate(case, actor, task, now, params) -> Step:
+    """Up one level: a village committee's case goes to its town center; a town's (or any
+    other organisation's) goes back to the county center's dispatch."""
+    lead = task.organisation
+    parent = lead.parent
+    to_town = parent is not None and parent.active and parent.kind == OrgKind.TOWN_CENTER
+    data = {"task": task.pk, "from": lead.pk, "to": parent.pk if to_town else None}
+
+    def hand_up(case: Case) -> None:
+        _update_task(
+            task,
+            task.status,
+            status=TaskStatus.ESCALATED,
+            returned_at=now,
+            return_reason=params["comment"],
+        )
+        case.tasks.filter(status__in=ACTIVE_TASK_STATUSES).update(status=TaskStatus.CANCELLED)
+        if to_town:
+            Task.objects.create(case=case, organisation=parent, role=TaskRole.LEAD, assigned_at=now)
+
+    if to_town:
+        changes = {"lead_org": parent, "handling_level": parent.level, "assigned_at": now}
+        return Step(S.ASSIGNED, changes, data, hand_up)
+    changes = {"lead_org": None, "handling_level": DivisionLevel.COUNTY}
+    return Step(S.ACCEPTED, changes, data, hand_up)
+
+
+def _delegate(case, actor, task, now, params) -> Step:
+    """Down from the county to the town center or village committee where the case is."""
+    if case.handling_level != DivisionLevel.COUNTY:
+        raise Conflict(gettext("只有县级办理的事项可以下交"), code="illegal_transition")
+    target_id = params.get("lead_org")
+    target = None
+    if isinstance(target_id, int) and not isinstance(target_id, bool):
+        target = Organisation.objects.filter(
+            pk=target_id,
+            active=True,
+            kind__in=(OrgKind.TOWN_CENTER, OrgKind.VILLAGE_COMMITTEE),
+            division_id__in=[case.town_id, case.division_id],
+        ).first()
+    if target is None:
+        raise InvalidInput(
+            {"lead_org": gettext("请选择事项所在镇街的矛调中心或所在村（社区）的调委会")}
+        )
+
+    def hand_down(case: Case) -> None:
+        case.tasks.filter(status__in=ACTIVE_TASK_STATUSES).update(status=TaskStatus.CANCELLED)
+        Task.objects.create(case=case, organisation=target, role=TaskRole.LEAD, assigned_at=now)
+
+    changes = {"lead_org": target, "handling_level": target.level, "assigned_at": now}
+    data = {"from": case.lead_org_id, "to": target.pk}
+    return Step(S.ASSIGNED, changes, data, hand_down)
+
+
 def _update_task(task: Task, from_status: str, **changes) -> None:
     if not Task.objects.filter(pk=task.pk, status=from_status).update(**changes):
         raise Conflict(gettext("该工单刚被他人处理，请刷新后再试"))
@@ -439,4 +507,6 @@ STEPS: dict[str, Callable[..., Step]] = {
     Action.FOLLOW_UP: _stay,
     Action.ARCHIVE: _close(S.ARCHIVED),
     Action.REOPEN: _reopen,
+    Action.ESCALATE: _escalate,
+    Action.DELEGATE: _delegate,
 }

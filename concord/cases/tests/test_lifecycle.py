@@ -194,3 +194,75 @@ def test_two_handlers_resolving_at_once_one_wins(county, persona, django_user_mo
     assert final.status == "resolved"
     assert CaseEvent.objects.filter(case=case, action=Action.RESOLVE).count() == 1
     assert final.version == CaseEvent.objects.filter(case=case).count()
+
+
+def test_a_village_committee_escalates_to_its_town_center(county, persona, django_user_model):
+    from concord.orgs.models import Organisation
+
+    case = build_case("accepted")
+    committee = Organisation.objects.get(kind="village_committee", division_id=case.division_id)
+    handler = django_user_model.objects.create_user(
+        "village-1", organisation=committee, role="handler"
+    )
+    case = lifecycle.transition(
+        case, actor=persona("dispatcher"), action=Action.ASSIGN, lead_org=committee.pk
+    )
+    case = lifecycle.transition(case, actor=handler, action=Action.SIGN)
+    with pytest.raises(InvalidInput):
+        lifecycle.transition(case, actor=handler, action=Action.ESCALATE)  # a reason is needed
+    case = lifecycle.transition(
+        case, actor=handler, action=Action.ESCALATE, comment="涉及两村土地边界，村里无法调处"
+    )
+    town = persona("baiguan").organisation
+    assert case.status == "assigned" and case.lead_org == town and case.handling_level == "town"
+    assert case.tasks.get(organisation=committee).status == "escalated"
+    assert case.tasks.get(organisation=town, role="lead").status == "pending"
+    event = case.events.get(action=Action.ESCALATE)
+    assert event.data == {"task": event.data["task"], "from": committee.pk, "to": town.pk}
+    assert event.actor_org == committee
+
+
+def test_a_town_escalates_to_county_dispatch_and_the_county_hands_it_down(county, persona):
+    case = build_case("in_progress")
+    case = lifecycle.transition(
+        case, actor=persona("baiguan"), action=Action.ESCALATE, comment="涉及多个镇街，需县级协调"
+    )
+    assert case.status == "accepted" and case.lead_org is None and case.handling_level == "county"
+    hrss = persona("hrss").organisation
+    case = lifecycle.transition(
+        case, actor=persona("dispatcher"), action=Action.ASSIGN, lead_org=hrss.pk
+    )
+    # Not the case's own town or village: refused, nothing changes.
+    with pytest.raises(InvalidInput) as refused:
+        lifecycle.transition(
+            case,
+            actor=persona("dispatcher"),
+            action=Action.DELEGATE,
+            comment="属地处理",
+            lead_org=persona("caoe").organisation.pk,
+        )
+    assert "lead_org" in refused.value.errors
+    town = persona("baiguan").organisation
+    case = lifecycle.transition(
+        case,
+        actor=persona("dispatcher"),
+        action=Action.DELEGATE,
+        comment="属地处理",
+        lead_org=town.pk,
+    )
+    assert case.status == "assigned" and case.lead_org == town and case.handling_level == "town"
+    assert case.tasks.get(organisation=hrss).status == "cancelled"
+    # Only a county-level case can be handed down.
+    with pytest.raises(Conflict):
+        lifecycle.transition(
+            case,
+            actor=persona("dispatcher"),
+            action=Action.DELEGATE,
+            comment="再下交",
+            lead_org=town.pk,
+        )
+    assert [e.action for e in case.events.order_by("created_at", "pk")][-3:] == [
+        "escalate",
+        "assign",
+        "delegate",
+    ]
