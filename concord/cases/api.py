@@ -80,7 +80,8 @@ def get_case(request: HttpRequest, case_id: int):
 @router.post("/{int:case_id}/transitions", response=CaseOut)
 def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn):
     """Take a lifecycle action: accept, refuse, refer, assign, sign, answer, return, pause,
-    resume, resolve, rate, follow_up, archive or reopen."""
+    resume, resolve, rate, follow_up, archive, reopen, escalate (up one level, with a reason)
+    or delegate (from the county down to the case's town or village, `lead_org`)."""
     case = get_visible_case(request.auth, case_id)
     params = payload.dict(exclude_none=True)
     lifecycle.transition(case, actor=request.auth, **params)
