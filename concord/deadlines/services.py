@@ -83,9 +83,19 @@ def track(case: Case, event: CaseEvent) -> None:
     Deadline.objects.filter(
         case=case, met_at=None, task__isnull=False, task__status=TaskStatus.CANCELLED
     ).delete()
-    starting = [n for n in applicable_nodes(case).values() if n.start_action == action]
+    starting = [n for n in applicable_nodes(case).values() if _starts(n, action)]
     if starting:
         start(case, starting, at, calendar or get_calendar())
+
+
+# Escalating and handing down create new lead tasks just as assigning does.
+_ASSIGNING = frozenset({Action.ASSIGN, Action.ESCALATE, Action.DELEGATE})
+
+
+def _starts(node: PolicyNode, action: str) -> bool:
+    if node.per_task and node.start_action == Action.ASSIGN:
+        return action in _ASSIGNING
+    return node.start_action == action
 
 
 def start(case: Case, nodes: Iterable[PolicyNode], at: dt.datetime, calendar: WorkCalendar) -> None:

@@ -148,3 +148,27 @@ def test_extension_requests_reject_bad_input(api, petition):
         422,
     )
     assert Extension.objects.count() == 0
+
+
+def test_an_escalated_case_gives_the_new_lead_its_own_time_to_sign(county, persona):
+    from concord.cases import lifecycle
+    from concord.cases.tests.factories import build_case
+
+    with time_machine.travel(at(2026, 11, 2, 9, 0), tick=False):
+        case = build_case("in_progress")
+    with time_machine.travel(at(2026, 11, 4, 10, 0), tick=False):
+        lifecycle.transition(
+            case, actor=persona("baiguan"), action="escalate", comment="需县级协调"
+        )
+        case = lifecycle.transition(
+            case,
+            actor=persona("dispatcher"),
+            action="assign",
+            lead_org=persona("hrss").organisation.pk,
+        )
+    signs = Deadline.objects.filter(case=case, code="sign").order_by("started_at")
+    assert [(d.task.organisation.code, d.met_at is None) for d in signs] == [
+        (persona("baiguan").organisation.code, False),
+        ("hrss", True),
+    ]
+    assert signs[1].due_at == at(2026, 11, 5, 17, 30)
