@@ -3,13 +3,24 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 
 from concord.accounts.models import User
 from concord.api.auth import issue_token
 from concord.browser import browser, page  # noqa: F401  (browser-test fixtures)
 from concord.demo.county import load_reference_data
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request in English through the test client
+    leaves English active on this thread, and code rendered outside a request would follow."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,9 @@ EXPORT_ROLES = frozenset(
 # Roles offered the 超期督办 page; each sees only the overdue nodes of cases in its scope.
 OVERDUE_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.HANDLER})
 
+# Roles that route cases and keep the routing rules (一网分流).
+ROUTE_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
+
 
 def can_register(user: User) -> bool:
     return user.is_authenticated and user.role in REGISTER_ROLES
@@ -29,3 +32,7 @@ def can_export(user: User) -> bool:
 
 def can_see_overdue(user: User) -> bool:
     return user.is_authenticated and user.role in OVERDUE_ROLES
+
+
+def can_route(user: User) -> bool:
+    return user.is_authenticated and user.role in ROUTE_ROLES

@@ -11,6 +11,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")
     TOKEN_ISSUED = "token_issued", _("签发令牌")
+    CONFIG_CHANGED = "config_changed", _("修改配置")
 
 
 class AuditEntry(models.Model):

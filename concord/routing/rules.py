@@ -5,18 +5,28 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from concord.accounts.models import User
+from concord.audit.models import AuditAction, record
 from concord.cases.choices import RiskLevel
 from concord.core.errors import Conflict, InvalidInput
 from concord.orgs.models import Organisation
 
 from .models import RoutingRule
 
+PRIORITY_MAX = 10_000
 MATCH_FIELDS = ("case_type", "category_id", "division_id", "min_people", "min_amount")
 
 
-def save_rule(rule: RoutingRule, assisting: list[Organisation] | None = None) -> RoutingRule:
-    """Save a new or changed rule, refusing one that could not be applied or decided."""
+def save_rule(
+    rule: RoutingRule, assisting: list[Organisation] | None = None, *, actor: User | None = None
+) -> RoutingRule:
+    """Save a new or changed rule, refusing one that could not be applied or decided; the
+    change is audited with the rule as it was and as it is now."""
     errors = {}
+    if rule.min_people is not None and rule.min_people < 1:
+        errors["min_people"] = _("涉及人数条件应不少于1人")
+    if not -PRIORITY_MAX <= rule.priority <= PRIORITY_MAX:
+        errors["priority"] = _("优先级应在-%(max)d至%(max)d之间") % {"max": PRIORITY_MAX}
     if rule.lead_org_id is None and not rule.lead_local:
         errors["lead_org"] = _("请指定主办单位，或选择由属地主办")
     elif (
@@ -42,16 +52,40 @@ def save_rule(rule: RoutingRule, assisting: list[Organisation] | None = None) ->
             )
         if rule.pk and not (rule.active and rule.is_default):
             _keep_a_default(exclude=rule.pk)
+        before = _snapshot(RoutingRule.objects.filter(pk=rule.pk).first()) if rule.pk else None
         rule.save()
         if assisting is not None:
             rule.assisting_orgs.set(assisting)
+        record(
+            actor=actor,
+            action=AuditAction.CONFIG_CHANGED,
+            obj=rule,
+            detail={"before": before, "after": _snapshot(rule)},
+        )
     return rule
 
 
-def delete_rule(rule: RoutingRule) -> None:
+def delete_rule(rule: RoutingRule, *, actor: User | None = None) -> None:
     with transaction.atomic():
         _keep_a_default(exclude=rule.pk)
+        record(
+            actor=actor,
+            action=AuditAction.CONFIG_CHANGED,
+            obj=rule,
+            detail={"before": _snapshot(rule), "after": None},
+        )
         rule.delete()
+
+
+def _snapshot(rule: RoutingRule | None) -> dict | None:
+    if rule is None:
+        return None
+    fields = [f.attname for f in RoutingRule._meta.concrete_fields if f.attname != "updated_at"]
+    values = {name: getattr(rule, name) for name in fields}
+    values["min_amount"] = str(rule.min_amount) if rule.min_amount is not None else None
+    if rule.pk:
+        values["assisting_orgs"] = sorted(rule.assisting_orgs.values_list("pk", flat=True))
+    return values
 
 
 def _same_conditions(rule: RoutingRule) -> RoutingRule | None:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from concord.accounts.models import Role, User
+from concord.accounts.models import User
+from concord.accounts.permissions import ROUTE_ROLES
 from concord.cases import lifecycle
 from concord.cases.choices import Action, CaseType, RiskLevel
 from concord.cases.models import Case
@@ -21,7 +22,7 @@ from .engine import Decision, Facts, Rule, RuleBook
 from .models import RoutingDecision, RoutingRule
 
 REVISION = "routing"
-ROUTERS = frozenset({Role.DISPATCHER, Role.ADMIN})
+ROUTERS = ROUTE_ROLES
 _cache = threading.local()
 
 

@@ -24,6 +24,11 @@ def can_register(user) -> bool:
     return permissions.can_register(user)
 
 
+@register.filter
+def can_route(user) -> bool:
+    return permissions.can_route(user)
+
+
 @register.simple_tag
 def status_badge(status: str) -> str:
     return format_html(

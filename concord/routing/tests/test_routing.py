@@ -175,3 +175,25 @@ def test_the_case_page_suggests_and_an_assignment_there_is_recorded(web, county)
     decision = RoutingDecision.objects.get(case=case)
     assert decision.chosen_lead == hrss and decision.chosen_assisting == []
     assert decision.overridden  # the town's assisting share was dropped
+
+
+def test_rule_changes_are_audited_and_silly_values_refused(county, persona):
+    from concord.audit.models import AuditEntry
+
+    dispatcher = persona("dispatcher")
+    rule = save_rule(
+        RoutingRule(name="审计", level="county", lead_org=org("court"), priority=3),
+        actor=dispatcher,
+    )
+    rule.priority = 4
+    save_rule(rule, actor=dispatcher)
+    entries = AuditEntry.objects.filter(object_type="routingrule", object_id=str(rule.pk))
+    assert [(e.detail["before"] or {}).get("priority") for e in entries.order_by("pk")] == [None, 3]
+    newest = entries.order_by("pk").last()
+    assert newest.actor == dispatcher and newest.detail["after"]["priority"] == 4
+    for bad in ({"min_people": 0}, {"priority": 10_001}):
+        with pytest.raises(InvalidInput) as refused:
+            save_rule(RoutingRule(name="坏", level="town", lead_local=True, **bad))
+        assert set(bad) <= set(refused.value.errors)
+    delete_rule(rule, actor=dispatcher)
+    assert entries.order_by("pk").last().detail["after"] is None
