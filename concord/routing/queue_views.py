@@ -23,7 +23,7 @@ from concord.cases.scope import visible_cases
 from concord.core.errors import InvalidInput, ServiceError
 from concord.core.views import redirect_after_post
 
-from .queue import flagged_cases, ping_pong_pairs, queue_rows, waiting_cases
+from .queue import flagged_cases, level_report, ping_pong_pairs, queue_rows, waiting_cases
 from .services import ROUTERS, route
 
 # One press of "按建议批量交办" routes at most this many cases (a page is smaller).
@@ -151,13 +151,11 @@ def pingpong(request: HttpRequest) -> HttpResponse:
     form = RangeForm({**{k: v.isoformat() for k, v in _default_range().items()}, **given})
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        report = ping_pong_pairs(
-            request.user,
-            start=_local_midnight(start),
-            end=_local_midnight(end + dt.timedelta(days=1)),
-        )
+        span = {"start": _local_midnight(start), "end": _local_midnight(end + dt.timedelta(days=1))}
+        report = ping_pong_pairs(request.user, **span)
+        levels = level_report(request.user, **span)
     else:
-        report = None
+        report = levels = None
     flagged = Paginator(flagged_cases(request.user), settings.CONCORD["PAGE_SIZE"]).get_page(
         request.GET.get("page")
     )
@@ -166,6 +164,7 @@ def pingpong(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "report": report,
+        "levels": levels,
         "flagged": flagged,
         "query": query.urlencode(),
         "hops": settings.CONCORD["PING_PONG_HOPS"],

@@ -379,3 +379,19 @@ def test_a_return_at_local_midnight_falls_on_its_local_day(web, county):
         day_before = pair_rows(client.get(PINGPONG, {"start": "2026-03-02", "end": "2026-03-02"}))
     assert len(same_day) == 1 and day_before == []
     assert timezone.get_current_timezone_name() == "Asia/Shanghai"
+
+
+def test_the_level_report_counts_own_level_resolutions_and_escalations(web, persona):
+    from concord.cases import lifecycle
+    from concord.cases.tests.factories import build_case
+
+    build_case("resolved")  # 百官街道 resolves one at its own level
+    escalated = build_case("in_progress")
+    lifecycle.transition(
+        escalated, actor=persona("baiguan"), action="escalate", comment="需县级协调"
+    )
+    page = web("dispatcher").get("/routing/queue/pingpong").content.decode()
+    section = page[page.index('id="levels"') :]
+    row = section[section.index("百官街道矛调中心") :].split("</tr>")[0]
+    cells = [c.split(">")[-1] for c in row.split("</td>")[1:5]]
+    assert cells == ["1", "1", "100%", "1"]
