@@ -48,6 +48,13 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a fresh directory, removed with the test's tmp_path."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def county(db):
     load_reference_data()
 

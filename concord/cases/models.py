@@ -308,6 +308,33 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.get_action_display()}"
 
 
+class Attachment(models.Model):
+    """A file kept with a case (a photo from the field). Never served from MEDIA_URL: only the
+    scoped `cases:attachment` view hands it out. Written by `cases.attachments`."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=64)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = pgettext_lazy("plural", "附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class IdempotencyKey(models.Model):
     """Remembers which case a POST with an `Idempotency-Key` created, so a retry gets it back."""
 

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST
@@ -34,7 +34,7 @@ from .forms import (
     town_choices,
 )
 from .inbox import inbox_sections
-from .models import Case
+from .models import Attachment, Case
 from .scope import (
     get_visible_case,
     get_visible_case_with_history,
@@ -177,3 +177,19 @@ def party_reveal(request: HttpRequest, case_id: int, party_id: int) -> HttpRespo
     except ServiceError as exc:
         return HttpResponse(exc.message, status=exc.status)
     return render(request, "cases/_party_revealed.html", {"party": party})
+
+
+@login_required
+def attachment_file(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
+    """A case's file, to those who may see the case: never through a public media URL. It is
+    shown inline with the type its bytes were checked to be, never the sender's word."""
+    case = _visible_or_404(request, case_id)
+    attachment = get_object_or_404(Attachment, case=case, pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = attachment.original_name or attachment.file.name.rsplit("/", 1)[-1]
+    response = FileResponse(handle, content_type=attachment.content_type, filename=name)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

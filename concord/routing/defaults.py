@@ -23,6 +23,15 @@ RULES = [
         False,
     ),
     (
+        "网格上报：村级办理",
+        "网格员在村里发现的矛盾，先由所在村（社区）人民调解委员会就地化解。",
+        {"channel": "grid"},
+        "village",
+        None,
+        [],
+        False,
+    ),
+    (
         "劳动争议/欠薪：属地主办，人社协办",
         "一般欠薪纠纷由镇街调处，区人力社保局协助核实用工和工资情况。",
         {"category": "labour"},
@@ -69,6 +78,7 @@ def load_defaults() -> int:
                 name=name,
                 note=note,
                 category=category or None,
+                channel=conditions.get("channel", ""),
                 min_people=conditions.get("min_people"),
                 level=level,
                 lead_org_id=orgs[lead] if lead else None,

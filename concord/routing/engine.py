@@ -23,6 +23,7 @@ class Facts:
     people: int
     amount: Decimal | None
     risk: str
+    channel: str = ""
 
     @property
     def places(self) -> tuple[str, ...]:
@@ -41,6 +42,7 @@ class Rule:
     priority: int
     level: str
     case_type: str = ""
+    channel: str = ""
     category: int | None = None
     category_is_child: bool = False
     division: str | None = None
@@ -56,6 +58,7 @@ class Rule:
     def matches(self, facts: Facts) -> bool:
         return (
             (not self.case_type or self.case_type == facts.type)
+            and (not self.channel or self.channel == facts.channel)
             and (self.min_people is None or facts.people >= self.min_people)
             and (
                 self.min_amount is None
@@ -72,6 +75,7 @@ class Rule:
         others = sum(
             (
                 bool(self.case_type),
+                bool(self.channel),
                 self.min_people is not None,
                 self.min_amount is not None,
                 bool(self.risk_levels),

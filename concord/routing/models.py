@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from concord.cases.choices import CaseType
+from concord.cases.choices import CaseType, Channel
 from concord.geo.models import DivisionLevel
 
 
@@ -24,6 +24,7 @@ class RoutingRule(models.Model):
         _("优先级"), default=0, help_text=_("条件同样具体时，数大者优先")
     )
     case_type = models.CharField(_("事项类型"), max_length=16, choices=CaseType.choices, blank=True)
+    channel = models.CharField(_("来源渠道"), max_length=24, choices=Channel.choices, blank=True)
     category = models.ForeignKey(
         "cases.Category",
         verbose_name=_("类别"),
@@ -75,6 +76,7 @@ class RoutingRule(models.Model):
     def is_default(self) -> bool:
         return not (
             self.case_type
+            or self.channel
             or self.category_id
             or self.division_id
             or self.min_people

@@ -14,7 +14,7 @@ from concord.orgs.models import Organisation
 from .models import RoutingRule
 
 PRIORITY_MAX = 10_000
-MATCH_FIELDS = ("case_type", "category_id", "division_id", "min_people", "min_amount")
+MATCH_FIELDS = ("case_type", "channel", "category_id", "division_id", "min_people", "min_amount")
 
 
 def save_rule(

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from concord.cases.choices import CaseType, RiskLevel
+from concord.cases.choices import CaseType, Channel, RiskLevel
 from concord.cases.forms import category_choices, organisation_choices
 from concord.cases.models import Category
 from concord.core import limits
@@ -61,6 +61,9 @@ class RuleForm(forms.Form):
     )
     case_type = forms.ChoiceField(
         label=_("事项类型"), required=False, choices=[("", _("不限"))] + CaseType.choices
+    )
+    channel = forms.ChoiceField(
+        label=_("来源渠道"), required=False, choices=[("", _("不限"))] + Channel.choices
     )
     category = forms.ChoiceField(label=_("类别"), required=False)
     division = forms.ChoiceField(label=_("区划范围"), required=False)
@@ -152,6 +155,7 @@ class RuleForm(forms.Form):
             "name": rule.name,
             "note": rule.note,
             "case_type": rule.case_type,
+            "channel": rule.channel,
             "category": rule.category.code if rule.category_id else "",
             "division": rule.division_id or "",
             "min_people": rule.min_people,
@@ -181,6 +185,7 @@ class RuleForm(forms.Form):
             "name",
             "note",
             "case_type",
+            "channel",
             "category",
             "division",
             "min_people",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from concord.accounts.models import User
 from concord.accounts.permissions import ROUTE_ROLES
 from concord.cases import lifecycle
-from concord.cases.choices import Action, CaseType, RiskLevel
+from concord.cases.choices import Action, CaseType, Channel, RiskLevel
 from concord.cases.models import Case
 from concord.core.errors import InvalidInput
 from concord.core.models import Revision
@@ -43,6 +43,7 @@ def rulebook() -> RuleBook:
             priority=r.priority,
             level=r.level,
             case_type=r.case_type,
+            channel=r.channel,
             category=r.category_id,
             category_is_child=bool(r.category_id and r.category.parent_id),
             division=r.division_id,
@@ -79,6 +80,7 @@ def facts_of(case: Case) -> Facts:
         people=case.people_count,
         amount=case.amount,
         risk=case.risk_level,
+        channel=case.channel,
     )
 
 
@@ -146,6 +148,8 @@ def describe(rule: RoutingRule) -> list[str]:
     reasons = []
     if rule.case_type:
         reasons.append(_("事项类型为%(type)s") % {"type": CaseType(rule.case_type).label})
+    if rule.channel:
+        reasons.append(_("来源渠道为%(channel)s") % {"channel": Channel(rule.channel).label})
     if rule.category_id:
         reasons.append(_("类别属于%(category)s") % {"category": rule.category.name})
     if rule.division_id:

@@ -21,7 +21,7 @@ def test_a_dispatcher_adds_a_town_rule_and_disables_it(county, page):
     login_as(page, "dispatcher")
     page.goto("/routing/rules/")
     expect(page.locator("h1")).to_contain_text("分流规则")
-    expect(page.locator(".rules-table tbody tr")).to_have_count(4)
+    expect(page.locator(".rules-table tbody tr")).to_have_count(5)
     shot(page, "routing-rules-list")
 
     page.get_by_role("link", name="新增规则").click()
