@@ -26,7 +26,8 @@ def request_extension(
     """Ask for `amount` more (in the node's unit); refused beyond what the policy allows."""
     reason = (reason or "").strip()
     node = deadline.node
-    if actor.organisation_id != responsible_org(deadline).pk:
+    owner = responsible_org(deadline)
+    if owner is None or actor.organisation_id != owner.pk:
         raise Forbidden(_("只有承担该节点的单位可以申请延期"))
     if deadline.met_at:
         raise Conflict(_("该节点已完成，无需延期"))

@@ -3,16 +3,20 @@
 Cases are composed in memory as plain rows and inserted in batches (`concord.demo.bulk`). A
 seeded `random.Random` and a seeded Faker make runs repeatable. Every case's fields and timeline are
 what `concord.cases.lifecycle` would have left behind: the same events in the same order with
-the same data, taken by accounts allowed to take them. `concord.demo.content` writes what each
-case says; this module decides how far it got, who handled it and when.
+the same data, taken by accounts allowed to take them, and the deadlines those events started
+(`concord.demo.deadlines`). `concord.demo.content` writes what each case says; this module
+decides how far it got, who handled it and when.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -23,11 +27,13 @@ from django.utils import timezone
 from concord.cases.choices import Action, CaseStatus, TaskRole, TaskStatus
 from concord.cases.models import Case, CaseEvent, Party, Task
 from concord.cases.tracking import reserve_tracking_codes
+from concord.deadlines.models import Deadline
 from concord.orgs.models import Organisation
 
 from . import texts as T
 from .bulk import Table
 from .content import CaseRow, Reference, Who, Writer, before_festival, festival, pick, wait
+from .deadlines import Replay
 
 S, A = CaseStatus, Action
 BATCH = 2000
@@ -38,14 +44,15 @@ DESK_CHANNELS = frozenset({"walk_in", "phone", "letter", "other"})  # typed in b
 
 @dataclass
 class _Draft:
-    """One case in memory. Parties, tasks and events are rows for `bulk.Table`: dicts that
-    get their `case_id` once the case row exists."""
+    """One case in memory. Parties, tasks, events and deadlines are rows for `bulk.Table`:
+    dicts that get their `case_id` once the case row exists."""
 
     case: CaseRow
     parties: list[dict]
     tasks: list[dict] = field(default_factory=list)
     steps: list[tuple] = field(default_factory=list)
     status: str = ""
+    deadlines: list[dict] = field(default_factory=list)
 
     def step(
         self,
@@ -74,6 +81,7 @@ class _Generator:
             (o for o in ref.orgs.values() if grid and o.pk == grid.organisation_id), None
         )
         self.grid_town = grid_org.division_id[:9] if grid_org else None
+        self.replay = Replay(now, ref.categories.values())
 
     def arrivals(self, count: int) -> list[tuple[dt.datetime, dt.date, str, str]]:
         """(received_at, its local day, channel, final status) per case, oldest first."""
@@ -255,7 +263,7 @@ class _Generator:
 
     def settle(self, draft: _Draft) -> list[dict]:
         """Turn waits into times, squeezed to end before `now`; copy them onto the case and
-        its tasks; return the event rows."""
+        its tasks; date the deadlines the events started; return the event rows."""
         case, total = draft.case, sum(s[0] for s in draft.steps)
         room = (self.now - case.received_at) / dt.timedelta(minutes=1) - 1
         scale = min(1.0, room * self.rng.uniform(0.6, 0.98) / total) if total else 1.0
@@ -294,6 +302,7 @@ class _Generator:
             )
         case.status, case.version = draft.status, len(events)
         case.created_at, case.updated_at = case.received_at, at
+        draft.deadlines = self.replay.deadlines(case, draft.tasks, events)
         return events
 
 
@@ -306,10 +315,10 @@ def seed_cases(count: int, *, seed: int = 0, now: dt.datetime | None = None) -> 
 
     1. Draw arrival times, channels and final statuses for all cases, oldest first.
     2. Reserve each day's tracking codes in one go, so live intake that day never collides.
-    3. Batch by batch: compose cases, parties, tasks and timelines in memory, then insert them
-       (one transaction per batch). Composing is Python work and inserting mostly waiting for
-       the database, so unless the caller holds a transaction (which must then contain
-       everything), a worker thread inserts one batch while the next is composed.
+    3. Batch by batch: compose cases, parties, tasks, timelines and deadlines in memory, then
+       insert them (one transaction per batch). Composing is Python work and inserting mostly
+       waiting for the database, so unless the caller holds a transaction (which must then
+       contain everything), a worker thread inserts one batch while the next is composed.
     """
     if count <= 0:
         return 0
@@ -319,9 +328,9 @@ def seed_cases(count: int, *, seed: int = 0, now: dt.datetime | None = None) -> 
     per_day = Counter(day for _, day, _, _ in arrivals)
     with transaction.atomic():
         codes = {day: iter(reserve_tracking_codes(day, n)) for day, n in sorted(per_day.items())}
-    tables = {model: Table(model) for model in (Case, Party, Task, CaseEvent)}
+    tables = {model: Table(model) for model in (Case, Party, Task, CaseEvent, Deadline)}
     overlap = not transaction.get_connection().in_atomic_block
-    with ThreadPoolExecutor(max_workers=1) as worker:
+    with _few_collections(), ThreadPoolExecutor(max_workers=1) as worker:
         pending: Future | None = None
         for start in range(0, count, BATCH):
             drafts = [
@@ -343,6 +352,25 @@ def seed_cases(count: int, *, seed: int = 0, now: dt.datetime | None = None) -> 
     return count
 
 
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Collect garbage rarely while seeding, and never look at what was there before.
+
+    A batch is tens of thousands of new dicts and lists that live until it is inserted. With
+    the default thresholds the collector runs every 700 allocations, keeps finding them alive,
+    and each full collection also walks everything loaded before (Django, the reference data,
+    Faker's tables): a fifth of a large run's CPU. Seeded rows make no reference cycles worth
+    collecting early, so the collector can wait, and frozen objects are never walked."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def _insert_in_thread(tables: dict, drafts: list[_Draft], events: list[list[dict]]) -> None:
     try:
         _insert(tables, drafts, events)
@@ -362,7 +390,7 @@ def _insert(tables: dict, drafts: list[_Draft], events: list[list[dict]]) -> Non
         case_ids = dict(new_cases.values_list("tracking_code", "pk"))
         for draft, case_events in zip(drafts, events, strict=True):
             draft.case.pk = case_ids[draft.case.tracking_code]
-            for row in (*draft.parties, *draft.tasks, *case_events):
+            for row in (*draft.parties, *draft.tasks, *case_events, *draft.deadlines):
                 row["case_id"] = draft.case.pk
         tables[Party].insert(p for d in drafts for p in d.parties)
         tables[Task].insert(t for d in drafts for t in d.tasks)
@@ -375,3 +403,8 @@ def _insert(tables: dict, drafts: list[_Draft], events: list[list[dict]]) -> Non
             if task := event["task"]:
                 event["data"]["task"] = task_ids[task["case_id"], task["organisation_id"]]
         tables[CaseEvent].insert(e for case_events in events for e in case_events)
+        deadlines = [row for draft in drafts for row in draft.deadlines]
+        for row in deadlines:
+            if task := row["task"]:
+                row["task_id"] = task_ids[task["case_id"], task["organisation_id"]]
+        tables[Deadline].insert(deadlines)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,17 @@ def _clip(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One message for some users, as `notify` takes it; `notify_many` writes many at once."""
+
+    users: Iterable[User]
+    kind: str
+    title: str
+    body: str = ""
+    case: Case | None = None
+
+
 def notify(
     users: Iterable[User],
     *,
@@ -50,38 +62,51 @@ def notify(
     Joins the caller's transaction (no savepoint, no commit): if the caller rolls back, nobody
     is notified. Nothing is sent here; `deliver_outbox` sends after the commit.
     """
-    kind = Kind(kind)  # a wrong kind is a programming error: fail here, not in the template
-    title = _clip(title.strip(), TITLE_MAX)
-    recipients = list({user.pk: user for user in users if user.is_active}.values())
-    if not recipients:
-        return []
+    return notify_many([Notice(users, kind, title, body, case)])
+
+
+def notify_many(notices: Iterable[Notice]) -> list[Notification]:
+    """`notify` for many notices in two inserts (the deadline sweep fires hundreds at once)."""
     now = timezone.now()
-    notifications = [
-        Notification(user=user, case=case, kind=kind, title=title, body=body, created_at=now)
-        for user in recipients
-    ]
-    text = "\n".join(part for part in (title, body.strip()) if part)
-    with transaction.atomic(savepoint=False):
-        Notification.objects.bulk_create(notifications)
-        outbox = []
-        for notification, user in zip(notifications, recipients, strict=True):
-            addresses = [
-                (OutboxChannel.SMS, user.phone.strip(), ""),
-                (OutboxChannel.EMAIL, user.email.strip(), title),
-            ]
-            outbox += [
-                OutboxMessage(
-                    notification=notification,
-                    channel=channel,
-                    recipient=recipient,
-                    subject=subject,
-                    body=text,
-                    next_attempt_at=now,
+    notifications, recipients, texts = [], [], []
+    for notice in notices:
+        kind = Kind(notice.kind)  # a wrong kind is a programming error: fail here
+        title = _clip(notice.title.strip(), TITLE_MAX)
+        text = "\n".join(part for part in (title, notice.body.strip()) if part)
+        for user in {user.pk: user for user in notice.users if user.is_active}.values():
+            notifications.append(
+                Notification(
+                    user=user,
+                    case=notice.case,
+                    kind=kind,
+                    title=title,
+                    body=notice.body,
                     created_at=now,
                 )
-                for channel, recipient, subject in addresses
-                if recipient
-            ]
+            )
+            recipients.append(user)
+            texts.append(text)
+    if not notifications:
+        return []
+    with transaction.atomic(savepoint=False):
+        Notification.objects.bulk_create(notifications)
+        outbox = [
+            OutboxMessage(
+                notification=notification,
+                channel=channel,
+                recipient=recipient,
+                subject=subject,
+                body=text,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for notification, user, text in zip(notifications, recipients, texts, strict=True)
+            for channel, recipient, subject in (
+                (OutboxChannel.SMS, user.phone.strip(), ""),
+                (OutboxChannel.EMAIL, user.email.strip(), notification.title),
+            )
+            if recipient
+        ]
         OutboxMessage.objects.bulk_create(outbox)
     return notifications
 

@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 
 from concord.cases import lifecycle
-from concord.cases.models import CaseEvent
+from concord.cases.models import Case, CaseEvent
 from concord.cases.tests.factories import build_case
 from concord.core.testing import run_at_once
 from concord.deadlines.models import Deadline, Supervision
@@ -89,3 +89,13 @@ def test_the_command_runs_one_sweep(county, capsys):
         call_command("sweep_deadlines")
     out = capsys.readouterr().out.splitlines()
     assert out == ["预警 1 个节点，超期 1 个节点", "预警 0 个节点，超期 0 个节点"]
+
+
+def test_a_case_nobody_holds_yet_is_supervised_at_the_county_center(county):
+    case = accepted_case()
+    Case.objects.filter(pk=case.pk).update(registered_org=None)  # an online submission
+    assert sweep(at(2026, 11, 3, 9, 0)) == {"warned": 1, "breached": 1}
+    supervision = Supervision.objects.get(case=case)
+    assert supervision.target_org.kind == supervision.issuer_org.kind == "county_center"
+    event = CaseEvent.objects.get(case=case, action="supervise")
+    assert event.data["supervision"] == supervision.pk

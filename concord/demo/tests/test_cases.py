@@ -1,5 +1,7 @@
-"""The demo case generator: every status, histories the lifecycle would have written, PII."""
+"""The demo case generator: every status, histories the lifecycle would have written, the
+deadlines those histories started, PII."""
 
+import copy
 import datetime as dt
 from collections import Counter, defaultdict
 
@@ -13,6 +15,9 @@ from concord.cases.models import Case, CaseEvent, Party, Task
 from concord.cases.tracking import next_tracking_code
 from concord.core.crypto import keyed_hash
 from concord.core.pii import id_number_problem, phone_problem
+from concord.deadlines.models import Deadline
+from concord.deadlines.services import track
+from concord.deadlines.sweep import sweep
 from concord.demo import cases as demo_cases
 from concord.demo.bulk import Table
 from concord.demo.cases import seed_cases
@@ -24,6 +29,7 @@ from concord.orgs.models import Organisation
 S, A = CaseStatus, Action
 NOW = dt.datetime(2026, 1, 20, 10, 30, tzinfo=dt.UTC)  # three weeks before the Spring Festival
 CLOSED_BY_RESOLVING = {S.RESOLVED, S.RATED, S.ARCHIVED}
+OPEN = {S.REGISTERED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.PAUSED}
 ASSIGNED_OR_LATER = {S.ASSIGNED, S.IN_PROGRESS, S.PAUSED} | CLOSED_BY_RESOLVING
 
 
@@ -48,6 +54,16 @@ def cases(seeded, django_db_blocker):
         for task in Task.objects.order_by("id"):
             tasks[task.case_id].append(task)
     return [(case, events[case.pk], tasks[case.pk]) for case in cases]
+
+
+@pytest.fixture(scope="module")
+def deadlines(seeded, django_db_blocker):
+    """Every seeded case's deadlines by case id, in the order the case would show them."""
+    with django_db_blocker.unblock():
+        by_case = defaultdict(list)
+        for deadline in Deadline.objects.order_by("case_id", "started_at", "id"):
+            by_case[deadline.case_id].append(deadline)
+    return by_case
 
 
 def test_a_400_case_run_covers_every_status(cases):
@@ -145,6 +161,113 @@ def test_answered_assist_tasks_have_their_answer_in_the_timeline(cases):
     assert answered
 
 
+def _clock(deadline: Deadline) -> tuple:
+    """What `track` decides about a node (the sweep's marks aside)."""
+    return (
+        deadline.code,
+        deadline.task_id,
+        deadline.node_id,
+        deadline.label,
+        deadline.unit,
+        deadline.amount,
+        deadline.art85,
+        deadline.started_at,
+        deadline.due_at,
+        deadline.warn_at,
+        deadline.provisional,
+        deadline.pauses,
+        deadline.paused_at,
+        deadline.met_at,
+    )
+
+
+def test_seeded_deadlines_are_what_tracking_the_timeline_would_have_made(cases, deadlines, db):
+    # Every kind of case, and every case whose clock was paused and resumed.
+    sample = [c for s in S.values for c in [c for c in cases if c[0].status == s][:3]]
+    sample += [c for c in cases if any(e.action == A.RESUME for e in c[1]) and c not in sample]
+    assert any(d.pauses for case, _, _ in sample for d in deadlines[case.pk])
+    for case, events, _ in sample:
+        Deadline.objects.filter(case=case).delete()
+        replica = copy.copy(case)  # the case as each event found it
+        replica.handling_level = ""
+        for event in events:
+            if event.action == A.ASSIGN:
+                replica.handling_level = case.handling_level
+            track(replica, event)
+        tracked = Deadline.objects.filter(case=case).order_by("started_at", "id")
+        assert sorted(map(_clock, tracked), key=str) == sorted(
+            map(_clock, deadlines[case.pk]), key=str
+        ), case.tracking_code
+
+
+def test_open_cases_have_the_nodes_their_stage_runs(cases, deadlines):
+    for case, events, tasks in cases:
+        if case.status not in OPEN:
+            continue
+        nodes = defaultdict(list)
+        for deadline in deadlines[case.pk]:
+            nodes[deadline.code].append(deadline)
+        labour = case.category and case.category.code.startswith("labour")
+        resolve = nodes["resolve"]
+        if case.type == "petition":
+            (accept,) = nodes["petition_accept"]
+            assert accept.started_at == case.received_at
+            assert accept.met_at == case.accepted_at  # None until accepted
+        if case.status == S.REGISTERED:
+            # Only labour disputes start their 15 days at registration.
+            assert [d.started_at for d in resolve] == ([case.received_at] if labour else [])
+            assert set(nodes) <= {"petition_accept", "resolve"}
+            continue
+        (resolve,) = resolve
+        assert resolve.met_at is None and (resolve.paused_at is not None) == (
+            case.status == S.PAUSED
+        )
+        if case.status == S.PAUSED:
+            assert resolve.paused_at == events[-1].created_at
+        (hand_down,) = nodes["hand_down"]
+        assert hand_down.started_at == case.accepted_at and hand_down.met_at == case.assigned_at
+        if case.status == S.ACCEPTED:
+            assert not nodes["sign"]
+            continue
+        # One sign node per task, met when that task's organisation signed for it.
+        signs = {d.task_id: d for d in nodes["sign"]}
+        assert set(signs) == {t.pk for t in tasks}
+        for task in tasks:
+            assert signs[task.pk].started_at == case.assigned_at
+            assert signs[task.pk].met_at == task.signed_at
+        if case.status == S.IN_PROGRESS:
+            lead = next(t for t in tasks if t.role == TaskRole.LEAD)
+            assert signs[lead.pk].met_at == lead.signed_at is not None
+
+
+def test_closed_cases_leave_only_their_follow_up_running(cases, deadlines):
+    for case, _, _ in cases:
+        if case.status in OPEN:
+            continue
+        running = {d.code for d in deadlines[case.pk] if d.met_at is None}
+        assert running == ({"follow_up"} if case.status in (S.RESOLVED, S.RATED) else set())
+        if case.status == S.ARCHIVED:
+            assert {d.code for d in deadlines[case.pk]} >= {"hand_down", "sign", "resolve"}
+
+
+def test_overdue_nodes_are_seeded_as_fired_so_the_first_sweep_fires_nothing(deadlines, db):
+    every = [d for case_deadlines in deadlines.values() for d in case_deadlines]
+    for deadline in every:
+        # A paused clock is judged when it stopped; a met one is history, never swept.
+        until = deadline.paused_at or NOW
+        running = deadline.met_at is None
+        assert deadline.warned_at == (
+            deadline.warn_at if running and deadline.warn_at <= until else None
+        )
+        assert deadline.breached_at == (
+            deadline.due_at if running and deadline.due_at <= until else None
+        )
+    assert sum(1 for d in every if d.breached_at) > 20  # the demo shows overdue cases
+    assert any(d.met_at is None and d.warned_at is None for d in every)  # and some still to come
+    assert not CaseEvent.objects.filter(action__in=[A.DEADLINE_WARNED, A.DEADLINE_BREACHED])
+    assert sweep(NOW) == {"warned": 0, "breached": 0}
+
+
 def test_id_numbers_and_phones_are_valid_and_stored_encrypted(seeded, db):
     parties = list(Party.objects.exclude(id_number=""))
     assert len(parties) > 200
@@ -192,13 +315,29 @@ def test_texts_read_like_registrations_of_their_category(cases):
     assert levels["blue"] + levels["yellow"] > levels["orange"] + levels["red"] > 0
 
 
-def test_the_same_seed_gives_the_same_cases(db):
-    Case.objects.all().delete()  # whatever the module seeded (rolled back after the test)
-    seed_cases(60, seed=3, now=NOW)
-    first = list(Case.objects.order_by("id").values_list("title", "status", "division"))
-    Case.objects.all().delete()
-    seed_cases(60, seed=3, now=NOW)
-    assert list(Case.objects.order_by("id").values_list("title", "status", "division")) == first
+def test_the_same_seed_gives_the_same_cases_and_deadlines(db):
+    def seed_and_read() -> tuple[list, list]:
+        Case.objects.all().delete()  # whatever was seeded before (rolled back after the test)
+        seed_cases(60, seed=3, now=NOW)
+        cases = Case.objects.order_by("id").values_list("title", "status", "division")
+        deadlines = Deadline.objects.order_by("case_id", "id").values_list(
+            "case__title",
+            "code",
+            "task__organisation",
+            "started_at",
+            "due_at",
+            "warn_at",
+            "pauses",
+            "paused_at",
+            "met_at",
+            "warned_at",
+            "breached_at",
+        )
+        return list(cases), list(deadlines)
+
+    first_cases, first_deadlines = seed_and_read()
+    assert len(first_deadlines) > 60
+    assert seed_and_read() == (first_cases, first_deadlines)
 
 
 def test_a_large_seed_refreshes_the_planner_statistics(db, monkeypatch):
@@ -214,7 +353,13 @@ def test_a_large_seed_refreshes_the_planner_statistics(db, monkeypatch):
     assert analyzed == []
     monkeypatch.setattr(demo_cases, "ANALYZE_FROM", 10)
     seed_cases(10, seed=5, now=NOW)
-    assert sorted(analyzed) == ["cases_case", "cases_caseevent", "cases_party", "cases_task"]
+    assert sorted(analyzed) == [
+        "cases_case",
+        "cases_caseevent",
+        "cases_party",
+        "cases_task",
+        "deadlines_deadline",
+    ]
 
 
 def test_load_demo_seeds_an_empty_system_once(db, monkeypatch, capsys):

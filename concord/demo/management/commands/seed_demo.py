@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from concord.deadlines.defaults import load_defaults as load_deadline_defaults
 from concord.demo.cases import seed_cases
 from concord.demo.county import load_reference_data
 
@@ -18,6 +19,9 @@ class Command(BaseCommand):
             raise CommandError("--cases 应为正整数")
         started = time.monotonic()
         load_reference_data()
+        # Databases from before deadlines existed get the calendar and policies too: seeded
+        # cases get the deadlines their timelines started.
+        load_deadline_defaults()
         created = seed_cases(cases, seed=seed)
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"已生成 {created} 件演示事项，用时 {elapsed:.1f} 秒"))
