@@ -83,7 +83,7 @@ def track(case: Case, event: CaseEvent) -> None:
     Deadline.objects.filter(
         case=case, met_at=None, task__isnull=False, task__status=TaskStatus.CANCELLED
     ).delete()
-    starting = [n for n in applicable_nodes(case).values() if _starts(n, action)]
+    starting = [n for n in applicable_nodes(case).values() if starts_at(n, action)]
     if starting:
         start(case, starting, at, calendar or get_calendar())
 
@@ -92,7 +92,8 @@ def track(case: Case, event: CaseEvent) -> None:
 _ASSIGNING = frozenset({Action.ASSIGN, Action.ESCALATE, Action.DELEGATE})
 
 
-def _starts(node: PolicyNode, action: str) -> bool:
+def starts_at(node: PolicyNode, action: str) -> bool:
+    """Whether `action` starts the node's clock."""
     if node.per_task and node.start_action == Action.ASSIGN:
         return action in _ASSIGNING
     return node.start_action == action

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from concord.cases.choices import Action
 from concord.cases.models import Case, Category
 from concord.deadlines.models import Deadline, DeadlinePolicy, PolicyNode
-from concord.deadlines.services import _starts, applicable_nodes, set_due
+from concord.deadlines.services import applicable_nodes, set_due, starts_at
 from concord.deadlines.workdays import get_calendar
 
 from .content import CaseRow
@@ -67,12 +67,12 @@ class Replay:
         return key
 
     def starting(self, kind: tuple, action: str) -> list[PolicyNode]:
-        """The nodes `action` starts on a case of this kind, by `track`'s own rule (`_starts`:
+        """The nodes `action` starts on a case of this kind, by `track`'s own rule (`starts_at`:
         escalating and handing down start a new task's sign node as assigning does), borrowed
         so that the replay cannot drift from it."""
         nodes = self._starting.get((kind, action))
         if nodes is None:
-            nodes = [node for node in self._nodes[kind] if _starts(node, action)]
+            nodes = [node for node in self._nodes[kind] if starts_at(node, action)]
             self._starting[kind, action] = nodes
         return nodes
 
