@@ -139,6 +139,16 @@ class Database:
         return self.query("SELECT count(*) FROM cases_case")[0][0]
 
 
+def bench_url_problem(url: str) -> str | None:
+    """Why a benchmark must not touch this database (it creates and drops it), or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql") or "bench" not in parts.path:
+        return "--database-url must be a PostgreSQL URL whose database name has 'bench'"
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1", None):
+        return "--database-url must point at this machine"
+    return None
+
+
 def app_env(db: Database) -> dict[str, str]:
     """The environment of manage.py and gunicorn: the bench database, production-like."""
     env = dict(os.environ)
@@ -808,11 +818,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--concurrency must be between 1 and 256")
     if not 1 <= args.seconds <= 3600:
         parser.error("--seconds must be between 1 and 3600")
-    parts = urlsplit(args.database_url)
-    if parts.scheme not in ("postgres", "postgresql") or "bench" not in parts.path:
-        parser.error("--database-url must be a PostgreSQL URL whose database name has 'bench'")
-    if parts.hostname not in ("127.0.0.1", "localhost", "::1", None):
-        parser.error("--database-url must point at this machine")
+    if problem := bench_url_problem(args.database_url):
+        parser.error(problem)
     return args
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from intake import Database, SetupError, app_env, prepare  # noqa: E402
+from intake import Database, SetupError, app_env, bench_url_problem, prepare  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/concord_bench_routing"
 
@@ -150,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed-timeout", type=float, default=1800)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
+    if problem := bench_url_problem(args.database_url):
+        parser.error(problem)
     db = Database(args.database_url)
     try:
         prepare(db, args.cases, args.seed_timeout)

@@ -45,11 +45,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 # The intake benchmark's database handling and manage.py runner (bench/ is on sys.path when
 # this script runs).
-from intake import Database, SetupError, app_env, load_average, manage
+from intake import Database, SetupError, app_env, bench_url_problem, load_average, manage
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/concord_bench_sweep"
@@ -393,11 +392,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--cases must be between 1 and 1,000,000")
     if not 1 <= args.due <= args.open <= 10_000_000:
         parser.error("--due and --open must satisfy 1 ≤ due ≤ open ≤ 10,000,000")
-    parts = urlsplit(args.database_url)
-    if parts.scheme not in ("postgres", "postgresql") or "bench" not in parts.path:
-        parser.error("--database-url must be a PostgreSQL URL whose database name has 'bench'")
-    if parts.hostname not in ("127.0.0.1", "localhost", "::1", None):
-        parser.error("--database-url must point at this machine")
+    if problem := bench_url_problem(args.database_url):
+        parser.error(problem)
     return args
 
 
