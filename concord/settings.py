@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "concord.notifications",
     "concord.demo",
     "concord.routing",
+    "concord.mediation",
+    "concord.summons",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,8 @@ urlpatterns = [
     path("notifications/", include("concord.notifications.urls")),
     path("deadlines/", include("concord.deadlines.urls")),
     path("routing/", include("concord.routing.urls")),
+    path("mediation/", include("concord.mediation.urls")),
+    path("summons/", include("concord.summons.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", include("concord.core.urls")),

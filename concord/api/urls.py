@@ -11,8 +11,10 @@ from concord.accounts.api import router as accounts_router
 from concord.cases.api import router as cases_router
 from concord.core.errors import ServiceError
 from concord.deadlines.api import router as deadlines_router
+from concord.mediation.api import router as mediation_router
 from concord.orgs.api import router as orgs_router
 from concord.routing.api import router as routing_router
+from concord.summons.api import router as summons_router
 
 from .auth import API_AUTH
 
@@ -86,3 +88,5 @@ api.add_router("/cases", cases_router, tags=["cases"])
 api.add_router("", orgs_router, tags=["organisations"])
 api.add_router("", deadlines_router, tags=["deadlines"])
 api.add_router("", routing_router, tags=["routing"])
+api.add_router("", mediation_router, tags=["mediation"])
+api.add_router("/summons", summons_router, tags=["summons"])
