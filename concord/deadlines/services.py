@@ -8,17 +8,40 @@ calendar changed.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable
 
-from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
 from concord.cases.choices import Action, TaskStatus
 from concord.cases.models import Case, CaseEvent
+from concord.core.models import Revision
 
 from .calendar import WorkCalendar
 from .models import Deadline, DeadlinePolicy, PolicyNode
 from .workdays import get_calendar
+
+POLICY_REVISION = "deadline_policies"
+_cache = threading.local()
+
+
+def policy_changed(**_signal) -> None:
+    Revision.bump(POLICY_REVISION)
+
+
+def _active_policies() -> list[DeadlinePolicy]:
+    """The active policies with their nodes, read once per process until one is edited."""
+    number = Revision.current(POLICY_REVISION)
+    cached = getattr(_cache, "policies", None)
+    if cached is None or cached[0] != number:
+        policies = list(
+            DeadlinePolicy.objects.filter(active=True)
+            .select_related("category")
+            .prefetch_related("nodes")
+            .order_by("pk")
+        )
+        cached = _cache.policies = (number, policies)
+    return cached[1]
 
 
 def applicable_nodes(case: Case) -> dict[str, PolicyNode]:
@@ -27,27 +50,22 @@ def applicable_nodes(case: Case) -> dict[str, PolicyNode]:
     Specificity: the case's own category 4, its parent category 2, a case type 1, a level 1;
     equal scores go to the policy created first."""
     category = case.category
-    categories = [category.pk, category.parent_id] if category else []
-    policies = (
-        DeadlinePolicy.objects.filter(active=True)
-        .filter(Q(case_type="") | Q(case_type=case.type))
-        .filter(Q(category=None) | Q(category__in=[c for c in categories if c]))
-        .filter(Q(level="") | Q(level=case.handling_level))
-        .prefetch_related("nodes")
-        .order_by("pk")
-    )
     best: dict[str, tuple[int, PolicyNode]] = {}
-    for policy in policies:
-        score = (
-            (4 if category and policy.category_id == category.pk else 0)
-            + (
-                2
-                if category and policy.category_id and policy.category_id == category.parent_id
-                else 0
-            )
-            + (1 if policy.case_type else 0)
-            + (1 if policy.level else 0)
-        )
+    for policy in _active_policies():
+        if policy.case_type and policy.case_type != case.type:
+            continue
+        if policy.level and policy.level != case.handling_level:
+            continue
+        score = (1 if policy.case_type else 0) + (1 if policy.level else 0)
+        if policy.category_id:
+            if category is None:
+                continue
+            if policy.category_id == category.pk:
+                score += 4
+            elif policy.category_id == category.parent_id:
+                score += 2
+            else:
+                continue
         for node in policy.nodes.all():
             if node.code not in best or score > best[node.code][0]:
                 best[node.code] = (score, node)
@@ -61,7 +79,12 @@ def on_event_recorded(*, case: Case, event: CaseEvent, **_signal) -> None:
 def track(case: Case, event: CaseEvent) -> None:
     """Apply one timeline event to the case's deadlines: stop, pause, resume, then start."""
     at, action = event.created_at, event.action
-    open_deadlines = list(case.deadlines.filter(met_at=None).select_related("node"))
+    # A case just registered has no clocks yet: spare the intake a query.
+    open_deadlines = (
+        []
+        if action == Action.REGISTER
+        else list(case.deadlines.filter(met_at=None).select_related("node"))
+    )
     task_id = (event.data or {}).get("task")
     calendar = None
     for deadline in open_deadlines:
@@ -79,17 +102,21 @@ def track(case: Case, event: CaseEvent) -> None:
             calendar = calendar or get_calendar()
             set_due(deadline, calendar)
             deadline.save(update_fields=["pauses", "paused_at", "due_at", "warn_at", "provisional"])
-    # A task that is no longer active (its lead was returned) owes nothing any more.
-    Deadline.objects.filter(
-        case=case, met_at=None, task__isnull=False, task__status=TaskStatus.CANCELLED
-    ).delete()
+    if action in _CANCELLING:
+        # A task that is no longer active (its lead moved on) owes nothing any more.
+        Deadline.objects.filter(
+            case=case, met_at=None, task__isnull=False, task__status=TaskStatus.CANCELLED
+        ).delete()
     starting = [n for n in applicable_nodes(case).values() if starts_at(n, action)]
     if starting:
-        start(case, starting, at, calendar or get_calendar())
+        running = {(d.code, d.task_id) for d in open_deadlines if d.met_at is None}
+        start(case, starting, at, calendar or get_calendar(), running)
 
 
 # Escalating and handing down create new lead tasks just as assigning does.
 _ASSIGNING = frozenset({Action.ASSIGN, Action.ESCALATE, Action.DELEGATE})
+# Actions that cancel the other tasks of a case.
+_CANCELLING = frozenset({Action.RETURN, Action.ESCALATE, Action.DELEGATE})
 
 
 def starts_at(node: PolicyNode, action: str) -> bool:
@@ -99,8 +126,14 @@ def starts_at(node: PolicyNode, action: str) -> bool:
     return node.start_action == action
 
 
-def start(case: Case, nodes: Iterable[PolicyNode], at: dt.datetime, calendar: WorkCalendar) -> None:
-    running = set(case.deadlines.filter(met_at=None).values_list("code", "task_id"))
+def start(
+    case: Case,
+    nodes: Iterable[PolicyNode],
+    at: dt.datetime,
+    calendar: WorkCalendar,
+    running: set[tuple[str, int | None]],
+) -> None:
+    """Start the nodes' clocks at `at`, except those already running (code, task)."""
     new_tasks = list(case.tasks.filter(assigned_at=at)) if any(n.per_task for n in nodes) else []
     created = []
     for node in nodes:
