@@ -1,10 +1,12 @@
 """Which cases a user may see: their organisation's subtree, checked on every door.
 
 A territorial organisation (center, village committee, grid) sees every case located in its
-division subtree; every organisation sees the cases it holds a task for or registered. A case
+division subtree; every organisation sees the cases it holds a task for, registered, or is
+summoned to. A case
 outside the scope does not exist for that user: lookups answer 404, never 403.
 """
 
+from django.apps import apps
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -24,7 +26,13 @@ def visible_cases(user: User) -> QuerySet[Case]:
         return cases if user.is_superuser else cases.none()
     if org.is_territorial and org.division.level == DivisionLevel.COUNTY:
         return cases
-    held = Q(pk__in=Task.objects.filter(organisation=org).values("case_id")) | Q(registered_org=org)
+    # Summoned (吹哨报到) departments see the case they are called to, to answer it.
+    summoned = apps.get_model("summons", "SummonsTarget").objects.filter(organisation=org)
+    held = (
+        Q(pk__in=Task.objects.filter(organisation=org).values("case_id"))
+        | Q(registered_org=org)
+        | Q(pk__in=summoned.values("summons__case_id"))
+    )
     if not org.is_territorial:
         return cases.filter(held)
     if org.division.level == DivisionLevel.TOWN:

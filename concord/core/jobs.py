@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 PERIODIC: list[tuple[str, int]] = [
     ("concord.deadlines.sweep.sweep", 60),
     ("concord.notifications.services.deliver_outbox", 60),
+    ("concord.summons.services.sweep_summons", 60),
 ]
 
 

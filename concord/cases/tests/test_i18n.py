@@ -237,6 +237,8 @@ def test_case_detail_in_english(english):
     assert [h.split(" ")[0] for h in texts(page, "h2")] == [
         "Case",  # Case information
         "Deadlines",
+        "Mediation",
+        "Summons",
         "Request",
         "Parties",
         "Tasks",

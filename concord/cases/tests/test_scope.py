@@ -128,3 +128,17 @@ def test_assisting_organisation_sees_the_case(county, api):
     justice_handler = User.objects.create_user("justice-1", organisation=justice, role=Role.HANDLER)
     assert api(justice_handler).get(f"/cases/{case.pk}").status_code == 200
     assert api(justice_handler).get("/cases").json()["count"] == 1
+
+
+def test_a_summoned_department_sees_the_case_it_is_called_to(baiguan_case, api, persona):
+    from concord.summons.services import summon
+
+    assert api("hrss").get(f"/cases/{baiguan_case.pk}").status_code == 404
+    summon(
+        baiguan_case,
+        actor=persona("dispatcher"),
+        organisations=[persona("hrss").organisation],
+        reason="欠薪群体到场，请人社到场",
+    )
+    assert api("hrss").get(f"/cases/{baiguan_case.pk}").status_code == 200
+    assert api("court").get(f"/cases/{baiguan_case.pk}").status_code == 404

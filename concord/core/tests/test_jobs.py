@@ -49,6 +49,7 @@ def test_beat_runs_the_sweep_and_the_outbox_every_minute():
     assert schedule == {
         "concord.deadlines.sweep.sweep": 60.0,
         "concord.notifications.services.deliver_outbox": 60.0,
+        "concord.summons.services.sweep_summons": 60.0,
     }
 
 

@@ -4,6 +4,7 @@ from concord.cases.models import Case
 from concord.deadlines.defaults import load_defaults as load_deadline_defaults
 from concord.demo.cases import seed_cases
 from concord.demo.county import load_reference_data
+from concord.mediation.defaults import load_defaults as load_mediation_defaults
 from concord.routing.defaults import load_defaults as load_routing_defaults
 
 DEMO_CASES = 2000
@@ -17,8 +18,9 @@ class Command(BaseCommand):
         # Databases from before deadlines existed get the calendar and policies too.
         load_deadline_defaults()
         load_routing_defaults()
+        load_mediation_defaults()
         self.stdout.write(
-            "参考数据已就绪（区划、组织、类别、演示账号、节假日、时限策略、分流规则）"
+            "参考数据已就绪（区划、组织、类别、演示账号、节假日、时限策略、分流规则、调解员和调解室）"
         )
         # Only an empty system gets demo cases: a rerun must not pile up a second year of them.
         if Case.objects.exists():

@@ -1,0 +1,234 @@
+"""Mediation pages: the 调解员库 team page (list, add, edit) and the 调解 card's actions on the
+case page (start, schedule a session, finish). Each view parses, checks, calls one service
+and renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
+from django.views.decorators.http import require_POST
+
+from concord.accounts.models import User
+from concord.cases.models import Case
+from concord.cases.scope import get_visible_case
+from concord.core.errors import InvalidInput, NotFound, ServiceError
+from concord.core.views import redirect_after_post
+
+from .forms import FinishForm, MediatorForm, SessionForm, StartForm
+from .models import Mediation, Mediator, Session
+from .pool import MediatorFilterForm, success_rate, suggest_mediators, with_record
+from .services import (
+    MEDIABLE_STATUSES,
+    can_keep_pool,
+    can_mediate,
+    can_read_pool,
+    finish_mediation,
+    save_mediator,
+    schedule_session,
+    start_mediation,
+)
+
+# ---------------------------------------------------------------- the case card
+
+
+@dataclass
+class Card:
+    case: Case
+    current: Mediation | None
+    past: list[Mediation]
+    can_act: bool
+    suggestions: list
+    start_form: StartForm | None
+    session_form: SessionForm | None
+    finish_form: FinishForm | None
+
+
+def mediation_card(case: Case, user: User) -> Card:
+    """What the 调解 card of a case page shows to this user."""
+    mediations = list(
+        case.mediations.prefetch_related(
+            Prefetch("mediators", Mediator.objects.select_related("organisation")),
+            Prefetch("sessions", Session.objects.select_related("room__organisation")),
+        ).select_related("ended_by")
+    )
+    current = next((m for m in mediations if m.is_open), None)
+    past = [m for m in mediations if not m.is_open]
+    can_act = can_mediate(user, case, current) and case.status in MEDIABLE_STATUSES
+    card = Card(case, current, past, can_act, [], None, None, None)
+    if current is None and can_act:
+        card.suggestions = suggest_mediators(case)
+        card.start_form = StartForm()
+    if current is not None and can_act:
+        card.session_form = SessionForm(mediation_id=current.pk)
+        card.finish_form = FinishForm(mediation_id=current.pk)
+    return card
+
+
+def _case_or_404(request: HttpRequest, case_id: int) -> Case:
+    try:
+        return get_visible_case(request.user, case_id)
+    except NotFound:
+        raise Http404(gettext("事项不存在")) from None
+
+
+def _mediation_or_404(request: HttpRequest, mediation_id: int) -> Mediation:
+    mediation = get_object_or_404(Mediation, pk=mediation_id)
+    mediation.case = _case_or_404(request, mediation.case_id)
+    return mediation
+
+
+def _back_to_case(request: HttpRequest, case: Case) -> HttpResponse:
+    # No #fragment: htmx's redirect to the same page with only a new hash would not reload it.
+    return redirect_after_post(request, reverse("cases:detail", kwargs={"case_id": case.pk}))
+
+
+def _refused(request: HttpRequest, case: Case, exc: ServiceError) -> HttpResponse:
+    """The service's refusal under the form (htmx, 422) or as a message on the case page."""
+    error = (
+        pgettext("separator between error messages", "；").join(exc.errors.values())
+        if isinstance(exc, InvalidInput)
+        else exc.message
+    )
+    if request.htmx:
+        return render(request, "cases/_action_error.html", {"error": error}, status=422)
+    messages.error(request, error)
+    return _back_to_case(request, case)
+
+
+def _form_refused(request: HttpRequest, case: Case, template: str, context: dict, form):
+    """A form with its errors in place (htmx, 422), or the errors as messages."""
+    if request.htmx:
+        return render(request, template, {"case": case, **context}, status=422)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return _back_to_case(request, case)
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, case, InvalidInput({"mediators": gettext("所选调解员不可用")}))
+    try:
+        mediation = start_mediation(case, actor=request.user, mediators=form.chosen())
+    except ServiceError as exc:
+        return _refused(request, case, exc)
+    names = "、".join(m.name for m in mediation.mediators.all())
+    messages.success(request, gettext("已发起调解，调解员：%(names)s") % {"names": names})
+    return _back_to_case(request, case)
+
+
+@login_required
+@require_POST
+def schedule(request: HttpRequest, mediation_id: int) -> HttpResponse:
+    mediation = _mediation_or_404(request, mediation_id)
+    form = SessionForm(request.POST, mediation_id=mediation.pk)
+    if form.is_valid():
+        try:
+            session = schedule_session(mediation, actor=request.user, **form.params())
+        except InvalidInput as exc:
+            form.place(exc)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                gettext("已安排调解：%(when)s，%(place)s")
+                % {"when": _local(session.starts_at), "place": _place(session)},
+            )
+            return _back_to_case(request, mediation.case)
+    context = {"mediation": mediation, "form": form}
+    return _form_refused(request, mediation.case, "mediation/_session_form.html", context, form)
+
+
+@login_required
+@require_POST
+def finish(request: HttpRequest, mediation_id: int) -> HttpResponse:
+    mediation = _mediation_or_404(request, mediation_id)
+    form = FinishForm(request.POST, mediation_id=mediation.pk)
+    if form.is_valid():
+        try:
+            mediation = finish_mediation(mediation, actor=request.user, **form.params())
+        except InvalidInput as exc:
+            form.place(exc)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            text = gettext("调解已结束：%(status)s")
+            messages.success(request, text % {"status": mediation.get_status_display()})
+            return _back_to_case(request, mediation.case)
+    context = {"mediation": mediation, "form": form}
+    return _form_refused(request, mediation.case, "mediation/_finish_form.html", context, form)
+
+
+def _local(moment) -> str:
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def _place(session: Session) -> str:
+    return str(session.room) if session.room_id else gettext("线上调解")
+
+
+# ---------------------------------------------------------------- the team page
+
+
+@login_required
+def mediator_list(request: HttpRequest) -> HttpResponse:
+    if not can_read_pool(request.user):
+        raise Http404  # other roles do not learn the page exists
+    form = MediatorFilterForm(request.GET or None)
+    mediators = with_record(Mediator.objects.all()).order_by("organisation__code", "name")
+    if form.is_bound:
+        mediators = form.filter(mediators) if form.is_valid() else mediators.none()
+    rows = list(mediators)
+    for mediator in rows:
+        mediator.rate = success_rate(mediator)
+    context = {"form": form, "mediators": rows, "can_edit": can_keep_pool(request.user)}
+    template = "mediation/_mediator_table.html" if request.htmx else "mediation/mediators.html"
+    return render(request, template, context)
+
+
+def _edit(request: HttpRequest, mediator: Mediator | None) -> HttpResponse:
+    if not can_keep_pool(request.user):
+        raise Http404
+    form = MediatorForm(request.POST or None, instance=mediator)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save_mediator(form.instance, actor=request.user)
+        except InvalidInput as exc:
+            form.place(exc)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            text = (
+                gettext("已添加调解员「%(name)s」")
+                if mediator is None
+                else gettext("已保存调解员「%(name)s」")
+            )
+            messages.success(request, text % {"name": saved.name})
+            return redirect("mediation:mediators")
+    status = 422 if form.errors else 200
+    context = {"form": form, "mediator": mediator}
+    return render(request, "mediation/mediator_form.html", context, status=status)
+
+
+@login_required
+def mediator_new(request: HttpRequest) -> HttpResponse:
+    return _edit(request, None)
+
+
+@login_required
+def mediator_edit(request: HttpRequest, mediator_id: int) -> HttpResponse:
+    return _edit(request, get_object_or_404(Mediator, pk=mediator_id))
