@@ -133,6 +133,9 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("重新办理")
     # 小事不出村、大事不出镇、矛盾不上交: up one level with a reason, or down from the county.
     ESCALATE = "escalate", _("上报")
+    MEDIATION_STARTED = "mediation_start", _("开始调解")
+    MEDIATION_ENDED = "mediation_end", _("调解结束")
+    SUMMON = "summon", _("吹哨报到")
     DELEGATE = "delegate", _("下交")
     # Written by the system and by supervisors, never taken as a transition.
     DEADLINE_WARNED = "deadline_warn", _("时限预警")

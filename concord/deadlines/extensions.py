@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from concord.accounts.models import Role, User
 from concord.cases.choices import Action
-from concord.cases.models import CaseEvent
+from concord.cases.timeline import record_event
 from concord.core.errors import Conflict, Forbidden, InvalidInput
 from concord.core.limits import COMMENT_MAX
 
@@ -97,14 +97,11 @@ def decide_extension(
         extension.decision_comment = (comment or "").strip()[:COMMENT_MAX]
         extension.save()
         case = deadline.case
-        CaseEvent.objects.create(
-            case=case,
-            created_at=now,
+        record_event(
+            case,
             actor=actor,
-            actor_org_id=actor.organisation_id,
             action=Action.EXTEND,
-            from_status=case.status,
-            to_status=case.status,
+            at=now,
             comment=_("「%(node)s」延期%(amount)d%(unit)s：%(decision)s。%(reason)s")
             % {
                 "node": deadline.label,

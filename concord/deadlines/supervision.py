@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from concord.accounts.models import Role, User
 from concord.cases.choices import Action
-from concord.cases.models import Case, CaseEvent
+from concord.cases.models import Case
+from concord.cases.timeline import record_event
 from concord.core.errors import Forbidden, InvalidInput
 from concord.core.limits import COMMENT_MAX
 from concord.notifications.services import notify
@@ -61,16 +62,13 @@ def issue_supervision(case: Case, *, actor: User, reason: str, reply_days: int) 
             issued_at=now,
             reply_due_at=get_calendar().add(now, reply_days, Unit.WORKING_DAYS).at,
         )
-        CaseEvent.objects.create(
-            case=case,
-            created_at=now,
+        record_event(
+            case,
             actor=actor,
-            actor_org_id=actor.organisation_id,
             action=Action.SUPERVISE,
-            from_status=case.status,
-            to_status=case.status,
             comment=reason,
             data={"supervision": supervision.pk, "target": case.lead_org_id},
+            at=now,
         )
         notify(
             case.lead_org.members.filter(is_active=True),

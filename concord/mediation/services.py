@@ -19,8 +19,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from concord.accounts.models import Role, User
-from concord.cases.choices import CaseStatus
+from concord.cases.choices import Action, CaseStatus
 from concord.cases.models import Case
+from concord.cases.timeline import record_event
 from concord.core.errors import Conflict, Forbidden, InvalidInput
 from concord.core.limits import COMMENT_MAX, NAME_MAX
 
@@ -143,6 +144,14 @@ def start_mediation(case: Case, *, actor: User, mediators: Iterable[Mediator | i
                 case=case, started_by=actor, started_at=timezone.now()
             )
             mediation.mediators.set(chosen)
+            record_event(
+                case,
+                actor=actor,
+                action=Action.MEDIATION_STARTED,
+                comment=_("调解员：%(names)s") % {"names": "、".join(m.name for m in chosen)},
+                data={"mediation": mediation.pk},
+                at=mediation.started_at,
+            )
     except IntegrityError:
         raise Conflict(_("该事项已有进行中的调解")) from None
     return mediation
@@ -265,6 +274,14 @@ def finish_mediation(
         )
         if not changed:
             raise Conflict(_("调解已结束，不能重复结束"))
+        record_event(
+            mediation.case,
+            actor=actor,
+            action=Action.MEDIATION_ENDED,
+            comment=f"{MediationStatus(outcome).label}{'：' + note if note else ''}",
+            data={"mediation": mediation.pk, "outcome": outcome},
+            at=now,
+        )
     mediation.refresh_from_db()
     return mediation
 

@@ -18,9 +18,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from concord.accounts.models import Role, User
-from concord.cases.choices import CaseStatus
+from concord.cases.choices import Action, CaseStatus
 from concord.cases.models import Case
 from concord.cases.scope import visible_cases
+from concord.cases.timeline import record_event
 from concord.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from concord.core.limits import ADDRESS_MAX, COMMENT_MAX
 from concord.notifications.services import Notice, notify, notify_many
@@ -165,6 +166,15 @@ def summon(
                 "arrive": _when(now + dt.timedelta(minutes=arrive_minutes)),
             }
             body = reason + (("\n" + _("报到地点：%(place)s") % {"place": place}) if place else "")
+            record_event(
+                case,
+                actor=actor,
+                action=Action.SUMMON,
+                comment=_("召集%(orgs)s：%(reason)s")
+                % {"orgs": "、".join(orgs[i].name for i in ids), "reason": reason},
+                data={"summons": summons.pk, "organisations": ids},
+                at=now,
+            )
             people = User.objects.filter(organisation_id__in=ids, is_active=True)
             notify(people, kind="other", title=title, body=body, case=case)
     except IntegrityError:
