@@ -1,5 +1,10 @@
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import pgettext
+
+from concord.core.errors import InvalidInput, ServiceError
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -15,3 +20,29 @@ def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:
         response["HX-Redirect"] = url
         return response
     return redirect(url)
+
+
+def case_url(case_id: int) -> str:
+    # No #fragment: htmx's redirect to the same page with only a new hash would not reload it.
+    return reverse("cases:detail", kwargs={"case_id": case_id})
+
+
+def redirect_to_case(request: HttpRequest, case_id: int) -> HttpResponse:
+    return redirect_after_post(request, case_url(case_id))
+
+
+def refusal_text(exc: ServiceError) -> str:
+    """A service's refusal as one line for a page: the fields' messages without their names."""
+    if isinstance(exc, InvalidInput):
+        return pgettext("separator between error messages", "；").join(exc.errors.values())
+    return exc.message
+
+
+def refused(request: HttpRequest, exc: ServiceError, back: str) -> HttpResponse:
+    """The refusal under the form that asked (htmx, 422), or as a message after redirecting
+    a plain post to `back`."""
+    if request.htmx:
+        context = {"error": refusal_text(exc)}
+        return render(request, "cases/_action_error.html", context, status=422)
+    messages.error(request, refusal_text(exc))
+    return redirect_after_post(request, back)

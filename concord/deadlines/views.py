@@ -13,9 +13,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from concord.accounts.models import User
@@ -23,7 +22,7 @@ from concord.accounts.permissions import can_see_overdue
 from concord.cases.models import Case
 from concord.cases.scope import get_visible_case, visible_cases
 from concord.core.errors import InvalidInput, NotFound, ServiceError
-from concord.core.views import redirect_after_post
+from concord.core.views import case_url, redirect_to_case, refused
 
 from .extensions import SUPERVISORS, decide_extension, request_extension
 from .forms import ExtensionRequestForm
@@ -92,10 +91,6 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
         raise Http404(gettext("事项不存在")) from None
 
 
-def _back_to_case(request: HttpRequest, case: Case) -> HttpResponse:
-    return redirect_after_post(request, reverse("cases:detail", kwargs={"case_id": case.pk}))
-
-
 @login_required
 @require_POST
 def ask_for_extension(request: HttpRequest, case_id: int, deadline_id: int) -> HttpResponse:
@@ -116,27 +111,14 @@ def ask_for_extension(request: HttpRequest, case_id: int, deadline_id: int) -> H
             messages.success(
                 request, gettext("已提交「%(node)s」的延期申请") % {"node": deadline.label}
             )
-            return _back_to_case(request, case)
+            return redirect_to_case(request, case.pk)
     if request.htmx:
         context = {"case": case, "row": NodeRow(deadline, None, form)}
         return render(request, "deadlines/_extension_form.html", context, status=422)
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
-    return _back_to_case(request, case)
-
-
-def _refused(request: HttpRequest, case: Case, exc: ServiceError) -> HttpResponse:
-    """The service's refusal under the form (htmx, 422) or as a message on the case page."""
-    error = (
-        pgettext("separator between error messages", "；").join(exc.errors.values())
-        if isinstance(exc, InvalidInput)
-        else exc.message
-    )
-    if request.htmx:
-        return render(request, "cases/_action_error.html", {"error": error}, status=422)
-    messages.error(request, error)
-    return _back_to_case(request, case)
+    return redirect_to_case(request, case.pk)
 
 
 @login_required
@@ -150,7 +132,7 @@ def decide(request: HttpRequest, extension_id: int) -> HttpResponse:
             extension, actor=request.user, approve=approve, comment=request.POST.get("comment", "")
         )
     except ServiceError as exc:
-        return _refused(request, case, exc)
+        return refused(request, exc, case_url(case.pk))
     if approve:
         text = gettext("已批准「%(node)s」延期%(amount)d%(unit)s")
     else:
@@ -164,7 +146,7 @@ def decide(request: HttpRequest, extension_id: int) -> HttpResponse:
             "unit": extension.deadline.node.get_unit_display(),
         },
     )
-    return _back_to_case(request, case)
+    return redirect_to_case(request, case.pk)
 
 
 @login_required
@@ -180,9 +162,9 @@ def supervise(request: HttpRequest, case_id: int) -> HttpResponse:
             reply_days=int(days) if days.strip().isdigit() and len(days) < 4 else -1,
         )
     except ServiceError as exc:
-        return _refused(request, case, exc)
+        return refused(request, exc, case_url(case.pk))
     messages.success(request, gettext("已督办%(org)s") % {"org": supervision.target_org.name})
-    return _back_to_case(request, case)
+    return redirect_to_case(request, case.pk)
 
 
 @login_required
@@ -196,7 +178,7 @@ def letter(request: HttpRequest, supervision_id: int, kind: str) -> HttpResponse
         return letter_response(supervision, kind)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return _back_to_case(request, supervision.case)
+        return redirect_to_case(request, supervision.case_id)
 
 
 @login_required

@@ -11,17 +11,16 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from concord.accounts.models import User
 from concord.cases.models import Case
 from concord.cases.scope import get_visible_case
 from concord.core.errors import InvalidInput, NotFound, ServiceError
-from concord.core.views import redirect_after_post
+from concord.core.views import case_url, redirect_to_case, refused
 
 from .forms import FinishForm, MediatorForm, SessionForm, StartForm
 from .models import Mediation, Mediator, Session
@@ -86,24 +85,6 @@ def _mediation_or_404(request: HttpRequest, mediation_id: int) -> Mediation:
     return mediation
 
 
-def _back_to_case(request: HttpRequest, case: Case) -> HttpResponse:
-    # No #fragment: htmx's redirect to the same page with only a new hash would not reload it.
-    return redirect_after_post(request, reverse("cases:detail", kwargs={"case_id": case.pk}))
-
-
-def _refused(request: HttpRequest, case: Case, exc: ServiceError) -> HttpResponse:
-    """The service's refusal under the form (htmx, 422) or as a message on the case page."""
-    error = (
-        pgettext("separator between error messages", "；").join(exc.errors.values())
-        if isinstance(exc, InvalidInput)
-        else exc.message
-    )
-    if request.htmx:
-        return render(request, "cases/_action_error.html", {"error": error}, status=422)
-    messages.error(request, error)
-    return _back_to_case(request, case)
-
-
 def _form_refused(request: HttpRequest, case: Case, template: str, context: dict, form):
     """A form with its errors in place (htmx, 422), or the errors as messages."""
     if request.htmx:
@@ -111,7 +92,7 @@ def _form_refused(request: HttpRequest, case: Case, template: str, context: dict
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
-    return _back_to_case(request, case)
+    return redirect_to_case(request, case.pk)
 
 
 @login_required
@@ -120,14 +101,16 @@ def start(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = StartForm(request.POST)
     if not form.is_valid():
-        return _refused(request, case, InvalidInput({"mediators": gettext("所选调解员不可用")}))
+        return refused(
+            request, InvalidInput({"mediators": gettext("所选调解员不可用")}), case_url(case.pk)
+        )
     try:
         mediation = start_mediation(case, actor=request.user, mediators=form.chosen())
     except ServiceError as exc:
-        return _refused(request, case, exc)
+        return refused(request, exc, case_url(case.pk))
     names = "、".join(m.name for m in mediation.mediators.all())
     messages.success(request, gettext("已发起调解，调解员：%(names)s") % {"names": names})
-    return _back_to_case(request, case)
+    return redirect_to_case(request, case.pk)
 
 
 @login_required
@@ -148,7 +131,7 @@ def schedule(request: HttpRequest, mediation_id: int) -> HttpResponse:
                 gettext("已安排调解：%(when)s，%(place)s")
                 % {"when": _local(session.starts_at), "place": _place(session)},
             )
-            return _back_to_case(request, mediation.case)
+            return redirect_to_case(request, mediation.case_id)
     context = {"mediation": mediation, "form": form}
     return _form_refused(request, mediation.case, "mediation/_session_form.html", context, form)
 
@@ -168,7 +151,7 @@ def finish(request: HttpRequest, mediation_id: int) -> HttpResponse:
         else:
             text = gettext("调解已结束：%(status)s")
             messages.success(request, text % {"status": mediation.get_status_display()})
-            return _back_to_case(request, mediation.case)
+            return redirect_to_case(request, mediation.case_id)
     context = {"mediation": mediation, "form": form}
     return _form_refused(request, mediation.case, "mediation/_finish_form.html", context, form)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from concord.core.errors import ServiceError
-from concord.core.views import redirect_after_post
+from concord.core.views import redirect_after_post, refused
 
 from .models import RoutingRule
 from .rules import delete_rule, save_rule
@@ -130,10 +130,6 @@ def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
     try:
         delete_rule(rule, actor=request.user)
     except ServiceError as exc:
-        if request.htmx:
-            context = {"error": exc.message}
-            return render(request, "cases/_action_error.html", context, status=422)
-        messages.error(request, exc.message)
-        return redirect("routing:rule", rule_id=rule_id)
+        return refused(request, exc, reverse("routing:rule", kwargs={"rule_id": rule_id}))
     messages.success(request, gettext("已删除规则「%(name)s」") % {"name": name})
     return redirect_after_post(request, reverse("routing:rules"))

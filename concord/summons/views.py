@@ -13,14 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from concord.accounts.models import User
 from concord.cases.models import Case
 from concord.cases.scope import get_visible_case, visible_cases
 from concord.core.errors import InvalidInput, NotFound, ServiceError
-from concord.core.views import redirect_after_post
+from concord.core.views import redirect_after_post, refused
 from concord.routing.queue_views import RangeForm
 
 from . import services
@@ -57,12 +57,6 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
         return get_visible_case(request.user, case_id)
     except NotFound:
         raise Http404(gettext("事项不存在")) from None
-
-
-def _message(exc: ServiceError) -> str:
-    if isinstance(exc, InvalidInput):
-        return pgettext("separator between error messages", "；").join(exc.errors.values())
-    return exc.message
 
 
 @login_required
@@ -104,11 +98,7 @@ def _answer(request: HttpRequest, target_id: int, act) -> HttpResponse:
     try:
         target = act(target, actor=request.user)
     except ServiceError as exc:
-        if request.htmx:
-            context = {"error": _message(exc)}
-            return render(request, "cases/_action_error.html", context, status=422)
-        messages.error(request, _message(exc))
-        return redirect_after_post(request, back)
+        return refused(request, exc, back)
     text = gettext("已到场") if target.arrived_at else gettext("已签到")
     if target.arrive_late if target.arrived_at else target.ack_late:
         text = gettext("%(done)s（超时）") % {"done": text}
