@@ -14,6 +14,8 @@ EXPORT_ROLES = frozenset(
 # Roles offered the 超期督办 page; each sees only the overdue nodes of cases in its scope.
 OVERDUE_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.HANDLER})
 
+# Roles that supervise others' work: issue 督办, decide extensions, summon departments (吹哨).
+SUPERVISE_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 # Roles that route cases and keep the routing rules (一网分流).
 ROUTE_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
 

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.accounts.models import Role, User
+from concord.accounts.models import User
+from concord.accounts.permissions import SUPERVISE_ROLES
 from concord.cases.choices import Action
 from concord.cases.timeline import record_event
 from concord.core.errors import Conflict, Forbidden, InvalidInput
@@ -16,8 +17,6 @@ from .models import Deadline, Extension, ExtensionStatus
 from .services import set_due
 from .sweep import responsible_org
 from .workdays import get_calendar
-
-SUPERVISORS = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 
 
 def request_extension(
@@ -65,7 +64,7 @@ def decide_extension(
     extension: Extension, *, actor: User, approve: bool, comment: str = ""
 ) -> Extension:
     """Approve (the node's due time moves) or reject a request; recorded on the timeline."""
-    if actor.role not in SUPERVISORS:
+    if actor.role not in SUPERVISE_ROLES:
         raise Forbidden(_("只有调度员、领导或管理员可以审批延期"))
     with transaction.atomic():
         extension = (

@@ -9,13 +9,14 @@ import io
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from concord.accounts.models import Role, User
+from concord.accounts.models import User
+from concord.accounts.permissions import SUPERVISE_ROLES
 from concord.cases.choices import Action
 from concord.cases.models import Case
 from concord.cases.timeline import record_event
+from concord.core.dates import local_time
 from concord.core.errors import Forbidden, InvalidInput
 from concord.core.limits import COMMENT_MAX
 from concord.notifications.services import notify
@@ -24,7 +25,6 @@ from .calendar import Unit
 from .models import Supervision
 from .workdays import get_calendar
 
-SUPERVISORS = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 REPLY_DAYS_MAX = 30
 
 
@@ -34,7 +34,7 @@ class PdfUnavailable(Exception):
 
 def issue_supervision(case: Case, *, actor: User, reason: str, reply_days: int) -> Supervision:
     """督办 the case's lead organisation: reply within `reply_days` working days."""
-    if actor.role not in SUPERVISORS:
+    if actor.role not in SUPERVISE_ROLES:
         raise Forbidden(_("只有调度员、领导或管理员可以督办"))
     reason = (reason or "").strip()
     errors = {}
@@ -74,7 +74,7 @@ def issue_supervision(case: Case, *, actor: User, reason: str, reply_days: int) 
             case.lead_org.members.filter(is_active=True),
             kind="supervision",
             title=_("%(code)s 收到督办，请于%(due)s前回复")
-            % {"code": case.tracking_code, "due": _when(supervision.reply_due_at)},
+            % {"code": case.tracking_code, "due": local_time(supervision.reply_due_at)},
             body=reason,
             case=case,
         )
@@ -89,10 +89,10 @@ def letter_context(supervision: Supervision) -> dict:
         "case": case,
         "number": f"{case.tracking_code}-{supervision.pk:03d}",
         "issued": _day(supervision.issued_at),
-        "reply_due": _when(supervision.reply_due_at),
-        "received": _when(case.received_at),
+        "reply_due": local_time(supervision.reply_due_at),
+        "received": local_time(case.received_at),
         "deadline": deadline,
-        "due": _when(deadline.due_at) if deadline else "",
+        "due": local_time(deadline.due_at) if deadline else "",
         "basis": deadline.node.basis if deadline else "",
     }
 
@@ -173,10 +173,6 @@ def _facts(c: dict) -> list[tuple[str, str]]:
         (_("当前状态"), case.get_status_display()),
         (_("承办单位"), c["supervision"].target_org.name),
     ]
-
-
-def _when(moment: dt.datetime) -> str:
-    return date_format(timezone.localtime(moment), "Y-m-d H:i")
 
 
 def _day(moment: dt.datetime) -> str:

@@ -14,12 +14,12 @@ import logging
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from concord.accounts.models import User
 from concord.cases.choices import Action
 from concord.cases.models import CaseEvent
+from concord.core.dates import local_time
 from concord.notifications.services import Notice, notify_many
 from concord.orgs.models import Organisation, OrgKind
 
@@ -108,7 +108,7 @@ class _Writes:
 
 
 def _warn(deadline: Deadline, now: dt.datetime, ctx: _Context, writes: _Writes) -> None:
-    due = _when(deadline.due_at)
+    due = local_time(deadline.due_at)
     text = _("「%(node)s」将于%(due)s到期") % {"node": deadline.label, "due": due}
     writes.event(deadline, Action.DEADLINE_WARNED, now, text)
     title = _("%(code)s %(text)s") % {"code": deadline.case.tracking_code, "text": text}
@@ -119,7 +119,7 @@ def _warn(deadline: Deadline, now: dt.datetime, ctx: _Context, writes: _Writes) 
 
 
 def _breach(deadline: Deadline, now: dt.datetime, ctx: _Context, writes: _Writes) -> None:
-    due = _when(deadline.due_at)
+    due = local_time(deadline.due_at)
     text = _("「%(node)s」已超期（应于%(due)s前完成）") % {"node": deadline.label, "due": due}
     writes.event(deadline, Action.DEADLINE_BREACHED, now, text)
     # A case nobody leads yet (an online submission before acceptance) is the center's to move.
@@ -142,7 +142,7 @@ def _breach(deadline: Deadline, now: dt.datetime, ctx: _Context, writes: _Writes
         % {
             "issuer": supervisor.name,
             "target": target.name,
-            "due": _when(supervision.reply_due_at),
+            "due": local_time(supervision.reply_due_at),
         },
     )
     writes.supervisions.append((supervision, event))
@@ -197,7 +197,3 @@ class _Context:
         if org.pk not in self.cache:
             self.cache[org.pk] = list(User.objects.filter(organisation=org, is_active=True))
         return self.cache[org.pk]
-
-
-def _when(moment: dt.datetime) -> str:
-    return date_format(timezone.localtime(moment), "Y-m-d H:i")

@@ -18,13 +18,13 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from concord.accounts.models import User
-from concord.accounts.permissions import can_see_overdue
+from concord.accounts.permissions import SUPERVISE_ROLES, can_see_overdue
 from concord.cases.models import Case
 from concord.cases.scope import get_visible_case, visible_cases
 from concord.core.errors import InvalidInput, NotFound, ServiceError
 from concord.core.views import case_url, redirect_to_case, refused
 
-from .extensions import SUPERVISORS, decide_extension, request_extension
+from .extensions import decide_extension, request_extension
 from .forms import ExtensionRequestForm
 from .letters import letter_response
 from .models import Deadline, Extension, ExtensionStatus, Supervision
@@ -61,8 +61,8 @@ def deadline_card(case: Case, user: User) -> dict:
     return {
         "rows": rows,
         "pending": [e for row in rows for e in row.pending],
-        "can_decide": user.role in SUPERVISORS,
-        "can_supervise": user.role in SUPERVISORS and case.lead_org_id is not None,
+        "can_decide": user.role in SUPERVISE_ROLES,
+        "can_supervise": user.role in SUPERVISE_ROLES and case.lead_org_id is not None,
         "supervisions": case.supervisions.select_related(
             "issuer_org", "target_org", "issued_by"
         ).order_by("-issued_at"),

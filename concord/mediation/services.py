@@ -15,13 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from concord.accounts.models import Role, User
 from concord.cases.choices import Action, CaseStatus
 from concord.cases.models import Case
 from concord.cases.timeline import record_event
+from concord.core.dates import local_time
 from concord.core.errors import Conflict, Forbidden, InvalidInput
 from concord.core.limits import COMMENT_MAX, NAME_MAX
 
@@ -198,8 +198,8 @@ def schedule_session(
                     _("%(room)s在 %(start)s–%(end)s 已被预约，请换一个时间或调解室")
                     % {
                         "room": room.name,
-                        "start": _when(clash.starts_at, "Y-m-d H:i"),
-                        "end": _when(clash.ends_at, "H:i"),
+                        "start": local_time(clash.starts_at, "Y-m-d H:i"),
+                        "end": local_time(clash.ends_at, "H:i"),
                     },
                     field="room",
                 )
@@ -284,7 +284,3 @@ def finish_mediation(
         )
     mediation.refresh_from_db()
     return mediation
-
-
-def _when(moment: dt.datetime, fmt: str) -> str:
-    return date_format(timezone.localtime(moment), fmt)

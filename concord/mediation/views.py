@@ -11,14 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from concord.accounts.models import User
 from concord.cases.models import Case
 from concord.cases.scope import get_visible_case
+from concord.core.dates import local_time
 from concord.core.errors import InvalidInput, NotFound, ServiceError
 from concord.core.views import case_url, redirect_to_case, refused
 
@@ -129,7 +128,7 @@ def schedule(request: HttpRequest, mediation_id: int) -> HttpResponse:
             messages.success(
                 request,
                 gettext("已安排调解：%(when)s，%(place)s")
-                % {"when": _local(session.starts_at), "place": _place(session)},
+                % {"when": local_time(session.starts_at), "place": _place(session)},
             )
             return redirect_to_case(request, mediation.case_id)
     context = {"mediation": mediation, "form": form}
@@ -154,10 +153,6 @@ def finish(request: HttpRequest, mediation_id: int) -> HttpResponse:
             return redirect_to_case(request, mediation.case_id)
     context = {"mediation": mediation, "form": form}
     return _form_refused(request, mediation.case, "mediation/_finish_form.html", context, form)
-
-
-def _local(moment) -> str:
-    return date_format(timezone.localtime(moment), "Y-m-d H:i")
 
 
 def _place(session: Session) -> str:

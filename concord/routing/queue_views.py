@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from concord.accounts.models import User
 from concord.cases.scope import visible_cases
+from concord.core.dates import local_midnight
 from concord.core.errors import InvalidInput, ServiceError
 from concord.core.views import redirect_after_post
 
@@ -140,10 +141,6 @@ def _default_range() -> dict[str, dt.date]:
     return {"start": today - dt.timedelta(days=REPORT_DAYS), "end": today}
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 @login_required
 def pingpong(request: HttpRequest) -> HttpResponse:
     _routers_only(request)
@@ -151,7 +148,7 @@ def pingpong(request: HttpRequest) -> HttpResponse:
     form = RangeForm({**{k: v.isoformat() for k, v in _default_range().items()}, **given})
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        span = {"start": _local_midnight(start), "end": _local_midnight(end + dt.timedelta(days=1))}
+        span = {"start": local_midnight(start), "end": local_midnight(end + dt.timedelta(days=1))}
         report = ping_pong_pairs(request.user, **span)
         levels = level_report(request.user, **span)
     else:

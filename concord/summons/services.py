@@ -14,14 +14,15 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from concord.accounts.models import Role, User
+from concord.accounts.models import User
+from concord.accounts.permissions import SUPERVISE_ROLES
 from concord.cases.choices import Action, CaseStatus
 from concord.cases.models import Case
 from concord.cases.scope import visible_cases
 from concord.cases.timeline import record_event
+from concord.core.dates import local_time
 from concord.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from concord.core.limits import ADDRESS_MAX, COMMENT_MAX
 from concord.notifications.services import Notice, notify, notify_many
@@ -31,7 +32,6 @@ from .models import Summons, SummonsTarget
 
 log = logging.getLogger(__name__)
 
-SUMMONERS = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 SUMMONABLE_KINDS = (OrgKind.DEPARTMENT, OrgKind.MEDIATION_ORG)
 MINUTES_MAX = 720
 TARGETS_MAX = 30
@@ -41,7 +41,7 @@ BATCH = 500
 
 
 def can_summon(user: User) -> bool:
-    return user.is_authenticated and user.role in SUMMONERS
+    return user.is_authenticated and user.role in SUPERVISE_ROLES
 
 
 def summonable_orgs() -> QuerySet[Organisation]:
@@ -96,7 +96,7 @@ def summon(
     3. One `Summons`, one `SummonsTarget` per organisation with its due times; the
        organisations' active users are notified in the same transaction.
     """
-    if actor.role not in SUMMONERS:
+    if actor.role not in SUPERVISE_ROLES:
         raise Forbidden(_("只有调度员、领导或管理员可以吹哨召集"))
     if actor.organisation_id is None:
         raise Forbidden(_("没有所属组织的账号不能吹哨召集"))
@@ -162,8 +162,8 @@ def summon(
             )
             title = _("%(code)s 吹哨报到：请于%(ack)s前签到、%(arrive)s前到场") % {
                 "code": case.tracking_code,
-                "ack": _when(now + dt.timedelta(minutes=ack_minutes)),
-                "arrive": _when(now + dt.timedelta(minutes=arrive_minutes)),
+                "ack": local_time(now + dt.timedelta(minutes=ack_minutes), "m-d H:i"),
+                "arrive": local_time(now + dt.timedelta(minutes=arrive_minutes), "m-d H:i"),
             }
             body = reason + (("\n" + _("报到地点：%(place)s") % {"place": place}) if place else "")
             record_event(
@@ -305,16 +305,12 @@ def _escalation(target: SummonsTarget, users: list[User]) -> Notice:
     if target.acknowledged_at:
         text = _("%(org)s未按时到场（应于%(due)s前到场）") % {
             "org": target.organisation.name,
-            "due": _when(target.arrive_due_at),
+            "due": local_time(target.arrive_due_at, "m-d H:i"),
         }
     else:
         text = _("%(org)s未按时签到（应于%(due)s前签到）") % {
             "org": target.organisation.name,
-            "due": _when(target.ack_due_at),
+            "due": local_time(target.ack_due_at, "m-d H:i"),
         }
     title = _("%(code)s 吹哨报到：%(text)s") % {"code": case.tracking_code, "text": text}
     return Notice(users, "other", title, case=case)
-
-
-def _when(moment: dt.datetime) -> str:
-    return date_format(timezone.localtime(moment), "m-d H:i")

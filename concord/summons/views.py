@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from concord.accounts.models import User
 from concord.cases.models import Case
 from concord.cases.scope import get_visible_case, visible_cases
+from concord.core.dates import local_midnight
 from concord.core.errors import InvalidInput, NotFound, ServiceError
 from concord.core.views import redirect_after_post, refused
 from concord.routing.queue_views import RangeForm
@@ -137,10 +138,6 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "summons/mine.html", context)
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 @login_required
 def timeliness(request: HttpRequest) -> HttpResponse:
     if not services.can_summon(request.user):
@@ -153,8 +150,8 @@ def timeliness(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         rows = timeliness_report(
             visible_cases(request.user),
-            start=_local_midnight(form.cleaned_data["start"]),
-            end=_local_midnight(form.cleaned_data["end"] + dt.timedelta(days=1)),
+            start=local_midnight(form.cleaned_data["start"]),
+            end=local_midnight(form.cleaned_data["end"] + dt.timedelta(days=1)),
             now=timezone.now(),
         )
     return render(request, "summons/timeliness.html", {"form": form, "rows": rows})

@@ -1,14 +1,13 @@
 """The deadline badge, drawn the same way on every page (detail, lists, inbox, overdue)."""
 
 from django import template
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from concord.accounts import permissions
+from concord.core.dates import local_time
 from concord.deadlines.models import DeadlineState
 from concord.deadlines.queries import RANK_STATES
 
@@ -27,7 +26,7 @@ BADGES = {
 
 def render_badge(state: str, due_at, *, label: str = "", provisional: bool = False) -> SafeString:
     modifier, text = BADGES[state]
-    due = date_format(timezone.localtime(due_at), "Y-m-d H:i")
+    due = local_time(due_at)
     title = gettext("%(node)s 到期时间 %(due)s") % {"node": label, "due": due} if label else due
     mark = ""
     if provisional:
