@@ -1,6 +1,13 @@
 import secrets
+import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.db import models
+
+T = TypeVar("T")
+# Per thread: (revision number, value) for each key, built by `Revision.cached`.
+_built = threading.local()
 
 
 class Revision(models.Model):
@@ -22,3 +29,15 @@ class Revision(models.Model):
     @classmethod
     def current(cls, key: str) -> int:
         return cls.objects.filter(key=key).values_list("number", flat=True).first() or 0
+
+    @classmethod
+    def cached(cls, key: str, build: Callable[[], T]) -> T:
+        """`build()`, kept by this thread until the key's revision changes (one small query
+        per call to find out)."""
+        number = cls.current(key)
+        hit = _built.__dict__.get(key)
+        if hit is not None and hit[0] == number:
+            return hit[1]
+        value = build()
+        _built.__dict__[key] = (number, value)
+        return value

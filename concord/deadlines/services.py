@@ -8,7 +8,6 @@ calendar changed.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterable
 
 from django.utils.dateparse import parse_datetime
@@ -22,7 +21,6 @@ from .models import Deadline, DeadlinePolicy, PolicyNode
 from .workdays import get_calendar
 
 POLICY_REVISION = "deadline_policies"
-_cache = threading.local()
 
 
 def policy_changed(**_signal) -> None:
@@ -31,17 +29,15 @@ def policy_changed(**_signal) -> None:
 
 def _active_policies() -> list[DeadlinePolicy]:
     """The active policies with their nodes, read once per process until one is edited."""
-    number = Revision.current(POLICY_REVISION)
-    cached = getattr(_cache, "policies", None)
-    if cached is None or cached[0] != number:
-        policies = list(
+    return Revision.cached(
+        POLICY_REVISION,
+        lambda: list(
             DeadlinePolicy.objects.filter(active=True)
             .select_related("category")
             .prefetch_related("nodes")
             .order_by("pk")
-        )
-        cached = _cache.policies = (number, policies)
-    return cached[1]
+        ),
+    )
 
 
 def applicable_nodes(case: Case) -> dict[str, PolicyNode]:

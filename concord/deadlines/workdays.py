@@ -7,7 +7,6 @@ reloads it only when its `Revision` moved (any edit, in any process, moves it).
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -42,7 +41,6 @@ HOLIDAY_NAMES = {
     "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
 
-_cache = threading.local()
 REVISION = "calendar"
 
 
@@ -123,16 +121,14 @@ def calendar_changed(**_signal) -> None:
 
 def get_calendar() -> WorkCalendar:
     """The calendar as stored now (one small query when nothing changed since the last call)."""
-    number = Revision.current(REVISION)
-    cached = getattr(_cache, "calendar", None)
-    if cached is not None and cached[0] == number:
-        return cached[1]
+    return Revision.cached(REVISION, _load_calendar)
+
+
+def _load_calendar() -> WorkCalendar:
     periods = tuple(OfficeHours.objects.values_list("opens", "closes")) or DEFAULT_OFFICE_HOURS
-    calendar = WorkCalendar(
+    return WorkCalendar(
         tz=ZoneInfo(settings.TIME_ZONE),
         periods=periods,
         days=dict(CalendarDay.objects.values_list("day", "is_workday")),
         years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
     )
-    _cache.calendar = (number, calendar)
-    return calendar

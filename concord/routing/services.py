@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -23,7 +22,6 @@ from .models import RoutingDecision, RoutingRule
 
 REVISION = "routing"
 ROUTERS = ROUTE_ROLES
-_cache = threading.local()
 
 
 def rule_changed(**_signal) -> None:
@@ -32,10 +30,10 @@ def rule_changed(**_signal) -> None:
 
 def rulebook() -> RuleBook:
     """The active rules as the engine sees them; reloaded only after an edit."""
-    number = Revision.current(REVISION)
-    cached = getattr(_cache, "book", None)
-    if cached is not None and cached[0] == number:
-        return cached[1]
+    return Revision.cached(REVISION, _load_rulebook)
+
+
+def _load_rulebook() -> RuleBook:
     rules = [
         Rule(
             id=r.pk,
@@ -61,13 +59,11 @@ def rulebook() -> RuleBook:
         .prefetch_related("assisting_orgs")
     ]
     local = Organisation.objects.filter(active=True).values_list("kind", "division_id", "pk")
-    book = RuleBook(
+    return RuleBook(
         rules,
         town_centers={d: pk for kind, d, pk in local if kind == OrgKind.TOWN_CENTER},
         village_committees={d: pk for kind, d, pk in local if kind == OrgKind.VILLAGE_COMMITTEE},
     )
-    _cache.book = (number, book)
-    return book
 
 
 def facts_of(case: Case) -> Facts:
