@@ -53,7 +53,13 @@ def get_visible_case_with_history(user: User, case_id: int) -> Case:
             "parties",
             "tasks__organisation",
             Prefetch("events", CaseEvent.objects.select_related("actor", "actor_org")),
-            "deadlines",
+            # With what the case page's deadline card shows of each node.
+            Prefetch(
+                "deadlines",
+                apps.get_model("deadlines", "Deadline").objects.select_related(
+                    "node", "task__organisation"
+                ),
+            ),
         )
     )
     return _get(cases, case_id, _("事项不存在"))
