@@ -46,3 +46,14 @@ def refused(request: HttpRequest, exc: ServiceError, back: str) -> HttpResponse:
         return render(request, "cases/_action_error.html", context, status=422)
     messages.error(request, refusal_text(exc))
     return redirect_after_post(request, back)
+
+
+def form_refused(request: HttpRequest, form, template: str, context: dict, back: str):
+    """A form come back with its errors: re-rendered in place (htmx, 422), or its errors as
+    messages after redirecting a plain post to `back`."""
+    if request.htmx:
+        return render(request, template, context, status=422)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect_after_post(request, back)

@@ -22,7 +22,7 @@ from concord.accounts.permissions import SUPERVISE_ROLES, can_see_overdue
 from concord.cases.models import Case
 from concord.cases.scope import get_visible_case, visible_cases
 from concord.core.errors import InvalidInput, NotFound, ServiceError
-from concord.core.views import case_url, redirect_to_case, refused
+from concord.core.views import case_url, form_refused, redirect_to_case, refused
 
 from .extensions import decide_extension, request_extension
 from .forms import ExtensionRequestForm
@@ -115,13 +115,9 @@ def ask_for_extension(request: HttpRequest, case_id: int, deadline_id: int) -> H
                 request, gettext("已提交「%(node)s」的延期申请") % {"node": deadline.label}
             )
             return redirect_to_case(request, case.pk)
-    if request.htmx:
-        context = {"case": case, "row": NodeRow(deadline, None, form)}
-        return render(request, "deadlines/_extension_form.html", context, status=422)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-    return redirect_to_case(request, case.pk)
+    context = {"case": case, "row": NodeRow(deadline, None, form)}
+    template = "deadlines/_extension_form.html"
+    return form_refused(request, form, template, context, case_url(case.pk))
 
 
 @login_required

@@ -19,7 +19,7 @@ from concord.cases.models import Case
 from concord.cases.scope import get_visible_case
 from concord.core.dates import local_time
 from concord.core.errors import InvalidInput, NotFound, ServiceError
-from concord.core.views import case_url, redirect_to_case, refused
+from concord.core.views import case_url, form_refused, redirect_to_case, refused
 
 from .forms import FinishForm, MediatorForm, SessionForm, StartForm
 from .models import Mediation, Mediator, Session
@@ -84,16 +84,6 @@ def _mediation_or_404(request: HttpRequest, mediation_id: int) -> Mediation:
     return mediation
 
 
-def _form_refused(request: HttpRequest, case: Case, template: str, context: dict, form):
-    """A form with its errors in place (htmx, 422), or the errors as messages."""
-    if request.htmx:
-        return render(request, template, {"case": case, **context}, status=422)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-    return redirect_to_case(request, case.pk)
-
-
 @login_required
 @require_POST
 def start(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -131,8 +121,9 @@ def schedule(request: HttpRequest, mediation_id: int) -> HttpResponse:
                 % {"when": local_time(session.starts_at), "place": _place(session)},
             )
             return redirect_to_case(request, mediation.case_id)
-    context = {"mediation": mediation, "form": form}
-    return _form_refused(request, mediation.case, "mediation/_session_form.html", context, form)
+    context = {"case": mediation.case, "mediation": mediation, "form": form}
+    template = "mediation/_session_form.html"
+    return form_refused(request, form, template, context, case_url(mediation.case_id))
 
 
 @login_required
@@ -151,8 +142,9 @@ def finish(request: HttpRequest, mediation_id: int) -> HttpResponse:
             text = gettext("调解已结束：%(status)s")
             messages.success(request, text % {"status": mediation.get_status_display()})
             return redirect_to_case(request, mediation.case_id)
-    context = {"mediation": mediation, "form": form}
-    return _form_refused(request, mediation.case, "mediation/_finish_form.html", context, form)
+    context = {"case": mediation.case, "mediation": mediation, "form": form}
+    template = "mediation/_finish_form.html"
+    return form_refused(request, form, template, context, case_url(mediation.case_id))
 
 
 def _place(session: Session) -> str:

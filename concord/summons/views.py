@@ -21,7 +21,7 @@ from concord.cases.models import Case
 from concord.cases.scope import get_visible_case, visible_cases
 from concord.core.dates import local_midnight
 from concord.core.errors import InvalidInput, NotFound, ServiceError
-from concord.core.views import redirect_after_post, refused
+from concord.core.views import case_url, form_refused, redirect_after_post, refused
 from concord.routing.queue_views import RangeForm
 
 from . import services
@@ -76,13 +76,8 @@ def summon(request: HttpRequest, case_id: int) -> HttpResponse:
             names = "、".join(t.organisation.name for t in summons.targets.all())
             messages.success(request, gettext("已吹哨召集%(names)s") % {"names": names})
             return redirect_after_post(request, reverse("cases:detail", args=[case.pk]))
-    if request.htmx:
-        context = {"case": case, "form": form}
-        return render(request, "summons/_form.html", context, status=422)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-    return redirect_after_post(request, reverse("cases:detail", args=[case.pk]))
+    context = {"case": case, "form": form}
+    return form_refused(request, form, "summons/_form.html", context, case_url(case.pk))
 
 
 def _answer(request: HttpRequest, target_id: int, act) -> HttpResponse:
