@@ -85,6 +85,12 @@ INSTALLED_APPS = [
     "concord.routing",
     "concord.mediation",
     "concord.summons",
+    "concord.courts",
+    "concord.consultations",
+    "concord.agency",
+    "concord.linkage",
+    "concord.appointments",
+    "concord.evaluation",
 ]
 
 MIDDLEWARE = [

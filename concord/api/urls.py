@@ -8,9 +8,15 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from concord.accounts.api import router as accounts_router
+from concord.agency.api import router as agency_router
+from concord.appointments.api import router as appointments_router
 from concord.cases.api import router as cases_router
+from concord.consultations.api import router as consultations_router
 from concord.core.errors import ServiceError
+from concord.courts.api import router as courts_router
 from concord.deadlines.api import router as deadlines_router
+from concord.evaluation.api import router as evaluation_router
+from concord.linkage.api import router as linkage_router
 from concord.mediation.api import router as mediation_router
 from concord.orgs.api import router as orgs_router
 from concord.routing.api import router as routing_router
@@ -90,3 +96,9 @@ api.add_router("", deadlines_router, tags=["deadlines"])
 api.add_router("", routing_router, tags=["routing"])
 api.add_router("", mediation_router, tags=["mediation"])
 api.add_router("/summons", summons_router, tags=["summons"])
+api.add_router("/court-referrals", courts_router, tags=["court referrals"])
+api.add_router("", consultations_router, tags=["consultations"])
+api.add_router("", agency_router, tags=["petition agency"])
+api.add_router("", linkage_router, tags=["linkage"])
+api.add_router("", appointments_router, tags=["appointments"])
+api.add_router("", evaluation_router, tags=["evaluation"])

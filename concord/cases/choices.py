@@ -137,6 +137,23 @@ class Action(models.TextChoices):
     MEDIATION_ENDED = "mediation_end", _("调解结束")
     SUMMON = "summon", _("吹哨报到")
     DELEGATE = "delegate", _("下交")
+    # The chain 纠纷调处 → 司法确认 → 诉讼引调 → 诉讼 and the center's joint work.
+    AGREEMENT_EFFECTIVE = "agreement", _("调解协议生效")
+    CONFIRMATION_APPLIED = "confirm_apply", _("申请司法确认")
+    CONFIRMATION_RULED = "confirm_ruling", _("司法确认裁定")
+    COURT_REFERRED = "court_refer", _("法院委派调解")
+    COURT_RETURNED = "court_return", _("回复法院")
+    LITIGATION = "litigation", _("引导诉讼")
+    LEGAL_AID = "legal_aid", _("法律援助")
+    CONSULTATION = "consultation", _("联合会商")
+    LINKAGE = "linkage", _("联动移交")
+    AGENCY = "agency", _("信访代办")
+    APPOINTMENT = "appointment", _("预约服务")
+    # Recorded at resolution with the visit periods ({"periods": [7, 30, 90]}): each starts
+    # one 回访 clock.
+    FOLLOW_UP_PLANNED = "follow_up_plan", _("安排回访")
+    # A dissatisfied rating the dispatcher closed with an explanation instead of reopening.
+    REVIEW_CLOSED = "review_close", _("不满意复核结案")
     # Written by the system and by supervisors, never taken as a transition.
     DEADLINE_WARNED = "deadline_warn", _("时限预警")
     DEADLINE_BREACHED = "deadline_breach", _("超期")

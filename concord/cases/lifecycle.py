@@ -124,9 +124,9 @@ class Step:
     after: Callable[[Case], None] | None = None
 
 
-def actor_task(case: Case, user: User, rule: Rule) -> Task | None:
+def actor_task(case: Case, user: User | None, rule: Rule) -> Task | None:
     """The task of the actor's organisation that this rule acts on, if any."""
-    if rule.task is None or user.organisation_id is None:
+    if rule.task is None or user is None or user.organisation_id is None:
         return None
     tasks = case.tasks.filter(organisation_id=user.organisation_id, status__in=rule.task_statuses)
     if rule.task in (TaskRole.LEAD, TaskRole.ASSIST):
@@ -134,8 +134,10 @@ def actor_task(case: Case, user: User, rule: Rule) -> Task | None:
     return tasks.order_by("role").first()
 
 
-def refusal(case: Case, user: User, action: str) -> ServiceError | None:
-    """Why `user` may not take `action` on `case` now, or None when they may."""
+def refusal(case: Case, user: User | None, action: str) -> ServiceError | None:
+    """Why `user` may not take `action` on `case` now, or None when they may. No user is the
+    system or a citizen through a verified link (see `transition`): only the state counts,
+    for actions that need no task."""
     rule = RULES.get(action)
     if rule is None:
         names = _list(RULES)
@@ -146,7 +148,18 @@ def refusal(case: Case, user: User, action: str) -> ServiceError | None:
             }
         )
     label = Action(action).label
+    if case.status == S.ARCHIVED:
+        return Conflict(
+            gettext("事项已归档，只能查阅，不能%(action)s") % {"action": label},
+            code="illegal_transition",
+        )
     if case.status not in rule.sources:
+        if user is None:
+            return Conflict(
+                gettext("事项当前状态为「%(status)s」，不能%(action)s")
+                % {"status": case.status_choice.label, "action": label},
+                code="illegal_transition",
+            )
         allowed = _list(Action(a).label for a in available_actions(case, user)) or pgettext(
             "no actions available", "无"
         )
@@ -155,6 +168,10 @@ def refusal(case: Case, user: User, action: str) -> ServiceError | None:
             % {"status": case.status_choice.label, "action": label, "allowed": allowed},
             code="illegal_transition",
         )
+    if user is None:
+        if rule.task:
+            return Forbidden(gettext("%(action)s须由承办单位人员办理") % {"action": label})
+        return None
     if user.role not in rule.roles:
         return Forbidden(
             gettext("%(role)s不能%(action)s") % {"role": Role(user.role).label, "action": label}
@@ -180,7 +197,13 @@ def available_actions(case: Case, user: User) -> list[str]:
 
 
 def transition(
-    case: Case, *, actor: User, action: str, comment: str = "", version: int | None = None, **params
+    case: Case,
+    *,
+    actor: User | None,
+    action: str,
+    comment: str = "",
+    version: int | None = None,
+    **params,
 ) -> Case:
     """Take one lifecycle action on a case and return the case as it now stands.
 
@@ -191,6 +214,11 @@ def transition(
        or an organisation without the task it needs; refuse missing or bad parameters.
     3. Compare-and-set the row on status and version (the guard where rows cannot be locked),
        apply the action's effects on tasks and write the timeline event: one transaction.
+
+    `actor=None` is the system (archiving after the last follow-up visit) or a citizen acting
+    through a link the caller has verified (the signed rating link): the role and task checks
+    are skipped and the event has no actor. Pages and the API always pass the signed-in user;
+    never pass None on a user's behalf.
     """
     comment = (comment or "").strip()
     with transaction.atomic():
@@ -233,7 +261,7 @@ def transition(
             case=current,
             created_at=now,
             actor=actor,
-            actor_org_id=actor.organisation_id,
+            actor_org_id=actor.organisation_id if actor else None,
             action=action,
             from_status=current.status,
             to_status=step.to_status,
@@ -259,10 +287,6 @@ def _list(items) -> str:
 
 
 # Each step function: (case, actor, the actor's task or None, now, params) -> Step.
-
-
-def _stay(case, actor, task, now, params) -> Step:
-    return Step(case.status)
 
 
 def _accept(case, actor, task, now, params) -> Step:
@@ -413,7 +437,27 @@ def _rate(case, actor, task, now, params) -> Step:
         "satisfaction": satisfaction,
         "rating_comment": (params.get("comment") or "").strip(),
     }
-    return Step(S.RATED, changes, {"satisfaction": satisfaction})
+    data = {"satisfaction": satisfaction}
+    # How the rating was taken (a citizen's link, a phone call), for the evaluation records.
+    if channel := params.get("channel"):
+        if not isinstance(channel, str) or not channel.isidentifier() or len(channel) > 16:
+            raise InvalidInput({"channel": gettext("评价渠道无效")})
+        data["channel"] = channel
+    return Step(S.RATED, changes, data)
+
+
+def _follow_up(case, actor, task, now, params) -> Step:
+    """A follow-up visit: when the caller names the planned visit and its 回访 clock, the
+    event carries them, so that only that clock stops (deadlines.services.track)."""
+    data = {}
+    for name in ("deadline", "visit"):
+        value = params.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidInput({name: gettext("回访记录编号应为整数")})
+        data[name] = value
+    return Step(case.status, data=data)
 
 
 def _reopen(case, actor, task, now, params) -> Step:
@@ -504,7 +548,7 @@ STEPS: dict[str, Callable[..., Step]] = {
     Action.RESUME: _resume,
     Action.RESOLVE: _resolve,
     Action.RATE: _rate,
-    Action.FOLLOW_UP: _stay,
+    Action.FOLLOW_UP: _follow_up,
     Action.ARCHIVE: _close(S.ARCHIVED),
     Action.REOPEN: _reopen,
     Action.ESCALATE: _escalate,

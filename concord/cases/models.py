@@ -335,6 +335,29 @@ class Attachment(models.Model):
         return self.original_name
 
 
+class CaseAccess(models.Model):
+    """An organisation brought into a case it neither holds a task for nor registered: summoned
+    (吹哨报到), invited to a consultation, handed the case in the linkage, asked for a judicial
+    confirmation or legal aid. It sees the case from then on. Written by `scope.grant_access`."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_grants")
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="case_grants"
+    )
+    reason = models.CharField(_("原因"), max_length=32)
+    granted_at = models.DateTimeField(_("授权时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("事项查看授权")
+        verbose_name_plural = _("事项查看授权")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "case"], name="one_grant_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} → {self.case_id} ({self.reason})"
+
+
 class IdempotencyKey(models.Model):
     """Remembers which case a POST with an `Idempotency-Key` created, so a retry gets it back."""
 

@@ -1,20 +1,24 @@
 """Which cases a user may see: their organisation's subtree, checked on every door.
 
 A territorial organisation (center, village committee, grid) sees every case located in its
-division subtree; every organisation sees the cases it holds a task for, registered, or is
-summoned to. A case
-outside the scope does not exist for that user: lookups answer 404, never 403.
+division subtree; every organisation sees the cases it holds a task for, registered, or was
+brought into (`grant_access`: summoned, invited, handed over). A case outside the scope does
+not exist for that user: lookups answer 404, never 403.
 """
+
+from collections.abc import Iterable
 
 from django.apps import apps
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from concord.accounts.models import User
 from concord.core.errors import NotFound
 from concord.geo.models import DivisionLevel
+from concord.orgs.models import Organisation
 
-from .models import Case, CaseEvent, Party, Task
+from .models import Case, CaseAccess, CaseEvent, Party, Task
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -26,12 +30,10 @@ def visible_cases(user: User) -> QuerySet[Case]:
         return cases if user.is_superuser else cases.none()
     if org.is_territorial and org.division.level == DivisionLevel.COUNTY:
         return cases
-    # Summoned (吹哨报到) departments see the case they are called to, to answer it.
-    summoned = apps.get_model("summons", "SummonsTarget").objects.filter(organisation=org)
     held = (
         Q(pk__in=Task.objects.filter(organisation=org).values("case_id"))
         | Q(registered_org=org)
-        | Q(pk__in=summoned.values("summons__case_id"))
+        | Q(pk__in=CaseAccess.objects.filter(organisation=org).values("case_id"))
     )
     if not org.is_territorial:
         return cases.filter(held)
@@ -40,8 +42,24 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return cases.filter(Q(division_id=org.division_id) | held)
 
 
+def grant_access(case: Case, organisations: Iterable[Organisation], reason: str) -> None:
+    """Let these organisations see the case from now on (a second grant changes nothing)."""
+    CaseAccess.objects.bulk_create(
+        [CaseAccess(case=case, organisation=org, reason=reason) for org in organisations],
+        ignore_conflicts=True,
+    )
+
+
 def get_visible_case(user: User, case_id: int) -> Case:
     return _get(visible_cases(user), case_id, _("事项不存在"))
+
+
+def case_or_404(request: HttpRequest, case_id: int) -> Case:
+    """The pages' door: the visible case, or the same 404 page as for a missing one."""
+    try:
+        return get_visible_case(request.user, case_id)
+    except NotFound:
+        raise Http404(_("事项不存在")) from None
 
 
 def get_visible_case_with_history(user: User, case_id: int) -> Case:

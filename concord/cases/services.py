@@ -26,6 +26,7 @@ from concord.core.limits import (
 )
 from concord.core.pii import id_number_problem, phone_problem
 from concord.geo.models import Division, DivisionLevel
+from concord.orgs.models import Organisation
 
 from .choices import Action, CaseStatus, CaseType, Channel, PartyRole, RiskLevel
 from .models import Case, CaseEvent, Category, IdempotencyKey, Party
@@ -79,10 +80,21 @@ def register_case(*, actor: User, draft: CaseDraft) -> Case:
     return case
 
 
-def _prepare(actor: User, draft: CaseDraft) -> Case:
+def register_handed_over(*, actor: User, draft: CaseDraft, organisation: Organisation) -> Case:
+    """Register a case a partner hands to the center (a court's referral), on the partner's
+    behalf: its users see the case as theirs. The partner's own service has already checked
+    that the actor may hand it over, so the window clerks' registering role is not asked."""
+    case = _prepare(actor, draft, check_role=False)
+    case.registered_org_id = organisation.pk
+    with transaction.atomic():
+        _write(case, draft)
+    return case
+
+
+def _prepare(actor: User, draft: CaseDraft, *, check_role: bool = True) -> Case:
     """The unsaved case, checked and numbered. Numbering happens outside the writing
     transaction so that the day's counter is not locked for the whole registration."""
-    if not can_register(actor):
+    if check_role and not can_register(actor):
         raise Forbidden(_("您的角色不能登记事项"))
     cleaned = _clean(actor, draft)
     if draft.source_id and (

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("cases/", views.case_list, name="list"),
+    path("cases/archive/", views.case_list, {"archive": True}, name="archive"),
     path("cases/export.xlsx", views.case_export, name="export"),
     path("cases/new", views.intake, name="intake"),
     path("cases/<int:case_id>/", views.case_detail, name="detail"),

@@ -19,7 +19,7 @@ from concord.deadlines.views import deadline_card
 from concord.routing.services import route, routing_suggestion
 
 from . import lifecycle
-from .choices import Action
+from .choices import Action, CaseStatus
 from .export import export_response
 from .filters import CaseFilterForm
 from .forms import (
@@ -60,8 +60,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/inbox.html", {"sections": inbox_sections(request.user)})
 
 
-def _filtered(request: HttpRequest) -> tuple[CaseFilterForm, object]:
-    form = CaseFilterForm(request.GET or None)
+def _filtered(request: HttpRequest, *, archive: bool = False) -> tuple[CaseFilterForm, object]:
+    params = request.GET
+    if archive:
+        params = params.copy()
+        params["status"] = CaseStatus.ARCHIVED
+    form = CaseFilterForm(params or None)
     cases = visible_cases(request.user)
     if form.is_bound and form.is_valid():
         cases = form.filter(cases)
@@ -71,21 +75,26 @@ def _filtered(request: HttpRequest) -> tuple[CaseFilterForm, object]:
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
-    form, cases = _filtered(request)
+def case_list(request: HttpRequest, archive: bool = False) -> HttpResponse:
+    """事项查询; with `archive`, 归档查询: the same search over the archived cases only."""
+    form, cases = _filtered(request, archive=archive)
     # The page offers pickers where the API takes codes.
     form.fields["division"].widget = forms.Select(choices=town_choices(gettext("全部乡镇（街道）")))
     form.fields["category"].widget = forms.Select(choices=category_choices(gettext("全部类别")))
+    if archive:
+        form.fields["status"].widget = forms.HiddenInput()
     page = Paginator(with_urgent_deadline(cases), settings.CONCORD["PAGE_SIZE"]).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
+    # The export and the pages keep the archive's status filter.
+    query = form.data.copy() if form.is_bound else request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
         "can_export": can_export(request.user),
+        "archive": archive,
     }
     template = "cases/_list_table.html" if request.htmx else "cases/list.html"
     return render(request, template, context)

@@ -24,6 +24,8 @@ PERIODIC: list[tuple[str, int]] = [
     ("concord.deadlines.sweep.sweep", 60),
     ("concord.notifications.services.deliver_outbox", 60),
     ("concord.summons.services.sweep_summons", 60),
+    ("concord.appointments.services.sweep_reminders", 300),
+    ("concord.consultations.services.sweep_overdue_decisions", 300),
 ]
 
 

@@ -1,8 +1,12 @@
-"""Helpers for tests that need real concurrency (PostgreSQL row locks)."""
+"""Helpers for tests: real concurrency (PostgreSQL row locks), and reading generated PDFs."""
 
+import os
+import subprocess
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from django.db import connection
 
 
@@ -27,3 +31,21 @@ def run_at_once(*calls: Callable[[], object]) -> list[object]:
     for t in threads:
         t.join()
     return results
+
+
+PDFTOTEXT = "/usr/bin/pdftotext"
+
+
+def pdf_text(pdf: bytes | Path) -> str:
+    """The text of a PDF (poppler's pdftotext), with all white space removed so that lines
+    broken by the layout still match. `make test` installs poppler-utils; without it the test
+    fails and says so, rather than passing without looking."""
+    if not os.access(PDFTOTEXT, os.X_OK):
+        pytest.fail(
+            f"Reading PDFs needs {PDFTOTEXT}, which is missing. "
+            "Install it with `sh scripts/ensure-browser.sh` (`make test` does this).",
+            pytrace=False,
+        )
+    body = pdf.read_bytes() if isinstance(pdf, Path) else pdf
+    out = subprocess.run([PDFTOTEXT, "-", "-"], input=body, capture_output=True, check=True)
+    return "".join(out.stdout.decode().split())

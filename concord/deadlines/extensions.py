@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,14 +85,7 @@ def decide_extension(
         if approve:
             if deadline.extension + extension.amount > deadline.node.extension_max:
                 raise InvalidInput({"amount": _("超出策略允许的延期上限")})
-            deadline.extension += extension.amount
-            set_due(deadline, get_calendar())
-            # A node moved past now is no longer overdue or due soon.
-            if deadline.due_at > now:
-                deadline.breached_at = None
-            if deadline.warn_at > now:
-                deadline.warned_at = None
-            deadline.save()
+            extend_deadline(deadline, extension.amount, now)
         extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
         extension.decided_by, extension.decided_at = actor, now
         extension.decision_comment = (comment or "").strip()[:COMMENT_MAX]
@@ -112,3 +107,16 @@ def decide_extension(
             data={"deadline": deadline.pk, "extension": extension.pk},
         )
     return extension
+
+
+def extend_deadline(deadline: Deadline, amount: int, now: dt.datetime) -> None:
+    """Give a (locked) node `amount` more of its unit and save it; a node moved past now is
+    no longer overdue or due soon. The caller checked the policy cap and who may extend."""
+    deadline.extension += amount
+    set_due(deadline, get_calendar())
+    if deadline.due_at > now:
+        deadline.breached_at = None
+    if deadline.warn_at > now:
+        deadline.warned_at = None
+    moved = ["extension", "due_at", "warn_at", "provisional", "breached_at", "warned_at"]
+    deadline.save(update_fields=moved)

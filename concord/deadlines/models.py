@@ -91,6 +91,8 @@ class EscalateTo(models.TextChoices):
     PARENT = "parent", _("上级单位")
     COUNTY_CENTER = "county_center", _("区矛调中心")
     ORGANISATION = "organisation", _("指定单位")
+    # A window the parties may let lapse (judicial confirmation): expiry is told, not 督办.
+    NONE = "none", _("不督办，仅提示到期")
 
 
 class DeadlinePolicy(models.Model):

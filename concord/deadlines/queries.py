@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 
 from concord.orgs.models import Organisation
 
-from .models import Deadline, DeadlineState
+from .models import Deadline, DeadlineState, EscalateTo
 
 # Breached before warned before pending; paused and met nodes do not compete.
 RANK = SqlCase(
@@ -40,7 +40,10 @@ OWNER = Coalesce("task__organisation_id", "case__lead_org_id", "case__registered
 
 
 def running(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
-    return deadlines.filter(met_at=None, paused_at=None)
+    """Nodes whose clock runs; a lapsed window nobody answers for (the parties let the
+    judicial-confirmation window pass) is over, not overdue."""
+    lapsed = Q(node__escalate_to=EscalateTo.NONE, breached_at__isnull=False)
+    return deadlines.filter(met_at=None, paused_at=None).exclude(lapsed)
 
 
 def with_urgent_deadline(rows: QuerySet, case_ref: str = "pk") -> QuerySet:
@@ -78,7 +81,8 @@ def on_time_rates(cases: QuerySet, *, since: dt.datetime) -> list[dict]:
     Worst first: most overdue now, then lowest on-time rate."""
     rows = (
         Deadline.objects.filter(case__in=cases.values("pk"))
-        .filter(Q(met_at__gte=since) | Q(met_at=None, paused_at=None, breached_at__isnull=False))
+        .filter(Q(met_at__gte=since) | Q(pk__in=running(Deadline.objects).values("pk")))
+        .exclude(met_at=None, breached_at=None)
         .annotate(owner=OWNER)
         .values("owner")
         .annotate(

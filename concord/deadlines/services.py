@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 
 from concord.cases.choices import Action, TaskStatus
@@ -17,7 +18,7 @@ from concord.cases.models import Case, CaseEvent
 from concord.core.models import Revision
 
 from .calendar import WorkCalendar
-from .models import Deadline, DeadlinePolicy, PolicyNode
+from .models import AMOUNT_MAX, Deadline, DeadlinePolicy, PolicyNode
 from .workdays import get_calendar
 
 POLICY_REVISION = "deadline_policies"
@@ -73,20 +74,31 @@ def on_event_recorded(*, case: Case, event: CaseEvent, **_signal) -> None:
 
 
 def track(case: Case, event: CaseEvent) -> None:
-    """Apply one timeline event to the case's deadlines: stop, pause, resume, then start."""
+    """Apply one timeline event to the case's deadlines: stop, pause, resume, then start.
+
+    Two things in the event's data steer it: `"periods": [7, 30, 90]` starts, for each node
+    the action starts, one clock per period (a series: the 回访 visits of a plan), and
+    `"deadline": id` makes the action stop that clock only."""
     at, action = event.created_at, event.action
+    data = event.data or {}
     # A case just registered has no clocks yet: spare the intake a query.
     open_deadlines = (
         []
         if action == Action.REGISTER
         else list(case.deadlines.filter(met_at=None).select_related("node"))
     )
-    task_id = (event.data or {}).get("task")
+    task_id = data.get("task")
+    stopped = _stopped(
+        [
+            d
+            for d in open_deadlines
+            if action in d.node.stop_actions and (d.task_id is None or d.task_id == task_id)
+        ],
+        data.get("deadline"),
+    )
     calendar = None
     for deadline in open_deadlines:
-        if action in deadline.node.stop_actions and (
-            deadline.task_id is None or deadline.task_id == task_id
-        ):
+        if deadline.pk in stopped:
             deadline.met_at = at
             deadline.save(update_fields=["met_at"])
         elif action == Action.PAUSE and deadline.task_id is None and not deadline.paused_at:
@@ -100,13 +112,45 @@ def track(case: Case, event: CaseEvent) -> None:
             deadline.save(update_fields=["pauses", "paused_at", "due_at", "warn_at", "provisional"])
     if action in _CANCELLING:
         # A task that is no longer active (its lead moved on) owes nothing any more.
-        Deadline.objects.filter(
-            case=case, met_at=None, task__isnull=False, task__status=TaskStatus.CANCELLED
-        ).delete()
+        cancel(Deadline.objects.filter(case=case, task__status=TaskStatus.CANCELLED))
     starting = [n for n in applicable_nodes(case).values() if starts_at(n, action)]
     if starting:
-        running = {(d.code, d.task_id) for d in open_deadlines if d.met_at is None}
-        start(case, starting, at, calendar or get_calendar(), running)
+        periods = periods_in(data)
+        # A series may run beside an earlier one; only the same event, sent again, repeats it.
+        running = {
+            (d.code, d.task_id)
+            for d in open_deadlines
+            if d.met_at is None and (not periods or d.started_at == at)
+        }
+        start(case, starting, at, calendar or get_calendar(), running, periods=periods)
+
+
+def _stopped(candidates: list[Deadline], named) -> set[int]:
+    """Which of the clocks an action stops it meets: the one the event names, if it names
+    one; else, per node and task, the one due first. Only a series has more than one running
+    (its visits are met one by one); any other node runs once per task."""
+    if named is not None:
+        return {d.pk for d in candidates if d.pk == named}
+    first: dict[tuple[str, int | None], int] = {}
+    for deadline in sorted(candidates, key=lambda d: (d.due_at, d.pk)):
+        first.setdefault((deadline.code, deadline.task_id), deadline.pk)
+    return set(first.values())
+
+
+def periods_in(data: dict) -> list[int]:
+    """The periods of a series an event's data names (`"periods": [7, 30, 90]`), if any."""
+    value = data.get("periods")
+    if not isinstance(value, list):
+        return []
+    return [
+        p for p in value if isinstance(p, int) and not isinstance(p, bool) and 0 < p <= AMOUNT_MAX
+    ]
+
+
+def cancel(deadlines: QuerySet[Deadline]) -> None:
+    """Remove the running clocks among `deadlines` that nobody owes any more (a cancelled
+    task's, a visit no longer planned): meeting them would count them as kept on time."""
+    deadlines.filter(met_at=None).delete()
 
 
 # Escalating and handing down create new lead tasks just as assigning does.
@@ -128,28 +172,44 @@ def start(
     at: dt.datetime,
     calendar: WorkCalendar,
     running: set[tuple[str, int | None]],
+    *,
+    periods: list[int] | None = None,
 ) -> None:
-    """Start the nodes' clocks at `at`, except those already running (code, task)."""
+    """Start the nodes' clocks at `at`, except those already running (code, task). With
+    `periods`, each node starts a series instead: one clock per period, "回访（2/3）"."""
     new_tasks = list(case.tasks.filter(assigned_at=at)) if any(n.per_task for n in nodes) else []
     created = []
     for node in nodes:
         for task in new_tasks if node.per_task else [None]:
             if (node.code, task.pk if task else None) in running:
                 continue
-            deadline = Deadline(
-                case=case,
-                task=task,
-                node=node,
-                code=node.code,
-                label=node.label,
-                unit=node.unit,
-                amount=node.amount,
-                art85=node.art85,
-                started_at=at,
-            )
-            set_due(deadline, calendar)
-            created.append(deadline)
+            for amount, label in series(node, periods):
+                deadline = Deadline(
+                    case=case,
+                    task=task,
+                    node=node,
+                    code=node.code,
+                    label=label,
+                    unit=node.unit,
+                    amount=amount,
+                    art85=node.art85,
+                    started_at=at,
+                )
+                set_due(deadline, calendar)
+                created.append(deadline)
     Deadline.objects.bulk_create(created)
+
+
+def series(node: PolicyNode, periods: list[int] | None = None) -> list[tuple[int, str]]:
+    """The (period, label) of each clock a node starts: its own period, or one per period of
+    a series, labelled "回访（2/3）"."""
+    if not periods or len(periods) == 1:
+        return [(periods[0] if periods else node.amount, node.label)]
+    label_max = Deadline._meta.get_field("label").max_length
+    return [
+        (amount, f"{node.label}（{number}/{len(periods)}）"[:label_max])
+        for number, amount in enumerate(periods, 1)
+    ]
 
 
 def set_due(deadline: Deadline, calendar: WorkCalendar) -> None:

@@ -4,10 +4,8 @@ the 督办函 (supervision letter) is generated as DOCX and PDF with the case fa
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +15,7 @@ from concord.cases.choices import Action
 from concord.cases.models import Case
 from concord.cases.timeline import record_event
 from concord.core.dates import local_time
+from concord.core.documents import Document, Section
 from concord.core.errors import Forbidden, InvalidInput
 from concord.core.limits import COMMENT_MAX
 from concord.notifications.services import notify
@@ -26,10 +25,6 @@ from .models import Supervision
 from .workdays import get_calendar
 
 REPLY_DAYS_MAX = 30
-
-
-class PdfUnavailable(Exception):
-    """WeasyPrint's system libraries (Pango) are missing on this machine."""
 
 
 def issue_supervision(case: Case, *, actor: User, reason: str, reply_days: int) -> Supervision:
@@ -97,51 +92,16 @@ def letter_context(supervision: Supervision) -> dict:
     }
 
 
-def letter_docx(supervision: Supervision) -> bytes:
-    """The 督办函 as a Word document."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
+def letter_document(supervision: Supervision) -> Document:
+    """The 督办函: the demand, the case facts, the issuer's signature."""
     c = letter_context(supervision)
-    case = c["case"]
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name, style.font.size = "仿宋", Pt(14)
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(_("督办函"))
-    run.bold, run.font.size = True, Pt(22)
-    number = doc.add_paragraph(_("编号：%(number)s") % {"number": c["number"]})
-    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    doc.add_paragraph(f"{supervision.target_org.name}：")
-    for line in _body_lines(c):
-        doc.add_paragraph(line)
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    for label, value in _facts(c):
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, value
-    signature = doc.add_paragraph(f"\n{supervision.issuer_org.name}\n{c['issued']}")
-    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    buffer = io.BytesIO()
-    doc.core_properties.title = _("督办函") + " " + case.tracking_code
-    doc.save(buffer)
-    return buffer.getvalue()
-
-
-def letter_pdf(supervision: Supervision) -> bytes:
-    """The 督办函 as PDF (WeasyPrint, with the machine's CJK font)."""
-    try:
-        from weasyprint import HTML
-    except OSError as exc:  # Pango or its fonts are missing
-        raise PdfUnavailable(str(exc)) from exc
-    c = letter_context(supervision)
-    html = render_to_string(
-        "deadlines/supervision_letter.html",
-        {**c, "body_lines": _body_lines(c), "facts": _facts(c)},
+    return Document(
+        title=_("督办函"),
+        number=c["number"],
+        addressee=supervision.target_org.name,
+        sections=[Section(paragraphs=_body_lines(c), rows=_facts(c))],
+        signature=[supervision.issuer_org.name, c["issued"]],
     )
-    return HTML(string=html).write_pdf()
 
 
 def _body_lines(c: dict) -> list[str]:

@@ -124,6 +124,12 @@ def _breach(deadline: Deadline, now: dt.datetime, ctx: _Context, writes: _Writes
     writes.event(deadline, Action.DEADLINE_BREACHED, now, text)
     # A case nobody leads yet (an online submission before acceptance) is the center's to move.
     target = responsible_org(deadline) or ctx.county_center
+    title = _("%(code)s %(text)s") % {"code": deadline.case.tracking_code, "text": text}
+    if deadline.node.escalate_to == EscalateTo.NONE:
+        writes.notices.append(
+            Notice(ctx.people_of(target), "deadline_breached", title, case=deadline.case)
+        )
+        return
     supervisor = escalation_org(deadline, target) or ctx.county_center
     supervision = Supervision(
         case=deadline.case,
@@ -146,7 +152,6 @@ def _breach(deadline: Deadline, now: dt.datetime, ctx: _Context, writes: _Writes
         },
     )
     writes.supervisions.append((supervision, event))
-    title = _("%(code)s %(text)s") % {"code": deadline.case.tracking_code, "text": text}
     writes.notices.append(Notice(ctx.people_of(target), "supervision", title, case=deadline.case))
     writes.notices.append(
         Notice(ctx.people_of(supervisor), "deadline_breached", title, case=deadline.case)

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from concord.accounts.models import User
 from concord.accounts.permissions import SUPERVISE_ROLES, can_see_overdue
 from concord.cases.models import Case
-from concord.cases.scope import get_visible_case, visible_cases
-from concord.core.errors import InvalidInput, NotFound, ServiceError
+from concord.cases.scope import case_or_404, visible_cases
+from concord.core.errors import InvalidInput, ServiceError
 from concord.core.views import case_url, form_refused, redirect_to_case, refused
 
 from .extensions import decide_extension, request_extension
@@ -87,17 +87,10 @@ def _row(deadline: Deadline, user: User) -> NodeRow:
     return row
 
 
-def _case_or_404(request: HttpRequest, case_id: int) -> Case:
-    try:
-        return get_visible_case(request.user, case_id)
-    except NotFound:
-        raise Http404(gettext("事项不存在")) from None
-
-
 @login_required
 @require_POST
 def ask_for_extension(request: HttpRequest, case_id: int, deadline_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
+    case = case_or_404(request, case_id)
     deadline = get_object_or_404(
         case.deadlines.select_related("node", "task__organisation"), pk=deadline_id
     )
@@ -124,7 +117,7 @@ def ask_for_extension(request: HttpRequest, case_id: int, deadline_id: int) -> H
 @require_POST
 def decide(request: HttpRequest, extension_id: int) -> HttpResponse:
     extension = get_object_or_404(Extension.objects.select_related("deadline"), pk=extension_id)
-    case = _case_or_404(request, extension.deadline.case_id)
+    case = case_or_404(request, extension.deadline.case_id)
     approve = request.POST.get("approve") == "1"
     try:
         extension = decide_extension(
@@ -151,7 +144,7 @@ def decide(request: HttpRequest, extension_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def supervise(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
+    case = case_or_404(request, case_id)
     days = request.POST.get("reply_days", "")
     try:
         supervision = issue_supervision(
@@ -172,7 +165,7 @@ def letter(request: HttpRequest, supervision_id: int, kind: str) -> HttpResponse
         Supervision.objects.select_related("case", "deadline__node", "target_org", "issuer_org"),
         pk=supervision_id,
     )
-    _case_or_404(request, supervision.case_id)
+    case_or_404(request, supervision.case_id)
     try:
         return letter_response(supervision, kind)
     except ServiceError as exc:

@@ -15,9 +15,10 @@ from django.db import transaction
 from concord.accounts.models import Role, User
 from concord.cases.models import Category
 from concord.deadlines.defaults import load_defaults as load_deadline_defaults
+from concord.evaluation.defaults import load_defaults as load_follow_up_plans
 from concord.geo.loader import load_county
 from concord.geo.models import Division, DivisionLevel
-from concord.orgs.models import Organisation, OrgKind
+from concord.orgs.models import LinkageRole, Organisation, OrgKind
 from concord.routing.defaults import load_defaults as load_routing_defaults
 
 DEMO_COUNTY = "330604"
@@ -46,6 +47,12 @@ COUNTY_ORGS = [
 ]
 
 # Stationed at the county center (入驻部门).
+LINKAGE_ROLES = {
+    "court": LinkageRole.COURT,
+    "police": LinkageRole.POLICE,
+    "procuratorate": LinkageRole.PROCURATORATE,
+    "petition": LinkageRole.PETITION,
+}
 DEPARTMENTS = [
     ("court", "上虞区人民法院"),
     ("procuratorate", "上虞区人民检察院"),
@@ -234,7 +241,7 @@ def _upsert_orgs(orgs: list[Organisation]) -> dict[str, int]:
         orgs,
         update_conflicts=True,
         unique_fields=["code"],
-        update_fields=["name", "kind", "division", "parent", "phone"],
+        update_fields=["name", "kind", "division", "parent", "phone", "linkage"],
     )
     codes = [o.code for o in orgs]
     return dict(Organisation.objects.filter(code__in=codes).values_list("code", "id"))
@@ -249,6 +256,7 @@ def _load_organisations(county: Division) -> dict[str, int]:
             division_id=division,
             parent_id=parent,
             phone=_phone(code),
+            linkage=LINKAGE_ROLES.get(code, ""),
         )
 
     ids = _upsert_orgs([org(c, n, k, county.code, None) for c, n, k in COUNTY_ORGS])
@@ -365,4 +373,5 @@ def load_reference_data(force: bool = False) -> Division:
         _load_accounts(org_ids)
         load_deadline_defaults()
         load_routing_defaults()
+        load_follow_up_plans()
     return county

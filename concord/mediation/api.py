@@ -1,19 +1,33 @@
-"""Mediation API: the mediator pool, and the mediations of a case with their sessions. Cases
-outside the caller's scope answer 404 (cases.scope), as everywhere."""
+"""Mediation API: the mediator pool, the mediations of a case with their sessions, the
+agreement of a succeeded one with its judicial confirmation, and sending a case on to court.
+Cases outside the caller's scope answer 404 (cases.scope), as everywhere."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from concord.cases.scope import get_visible_case
 from concord.core.errors import InvalidInput, NotFound
+from concord.orgs.models import Organisation
 
-from .models import Mediation, Mediator, Room
+from .agreements import AgreementDraft, agreement_download, attach_scan, create_agreement
+from .agreements import record_effect as record_agreement_effect
+from .chain import case_chain, refer_to_court
+from .confirmation import apply_for_confirmation, record_ruling, window_due
+from .models import (
+    Agreement,
+    Confirmation,
+    LitigationReferral,
+    Mediation,
+    Mediator,
+    Room,
+    Session,
+)
 from .pool import MediatorFilterForm, success_rate, with_record
-from .services import finish_mediation, schedule_session, start_mediation
+from .services import finish_mediation, record_session, schedule_session, start_mediation
 
 router = Router()
 
@@ -108,6 +122,11 @@ class SessionIn(Schema):
     attendees: str = Field("", max_length=2000)
 
 
+class SessionRecordIn(Schema):
+    attendees: str = Field("", description="参加人员")
+    record: str = Field(description="调解记录（不超过5000字）")
+
+
 class FinishIn(Schema):
     outcome: str = Field(description="succeeded | failed | withdrawn")
     note: str = Field(max_length=2000)
@@ -150,8 +169,268 @@ def schedule(request: HttpRequest, mediation_id: int, payload: SessionIn):
     return Status(201, schedule_session(mediation, actor=request.auth, room=room, **params))
 
 
+@router.post("/sessions/{session_id}/record", response=SessionOut)
+def record(request: HttpRequest, session_id: int, payload: SessionRecordIn):
+    """Write the record (调解记录) of a sitting that has begun, while the mediation is open."""
+    session = Session.objects.select_related("mediation", "room").filter(pk=session_id).first()
+    if session is None:
+        raise NotFound(_("调解场次不存在"))
+    session.mediation.case = get_visible_case(request.auth, session.mediation.case_id)
+    return record_session(session, actor=request.auth, **payload.dict())
+
+
 @router.post("/mediations/{mediation_id}/finish", response=MediationOut)
 def finish(request: HttpRequest, mediation_id: int, payload: FinishIn):
     """End the mediation: succeeded, failed or withdrawn."""
     mediation = _mediation(request, mediation_id)
     return finish_mediation(mediation, actor=request.auth, **payload.dict())
+
+
+# ---------------------------------------------------------------- agreement and what follows
+
+
+class PartyRef(Schema):
+    id: int
+    role: str
+    name: str
+
+
+class ConfirmationOut(Schema):
+    id: int
+    agreement: int = Field(alias="agreement_id")
+    court: int = Field(alias="court_id")
+    court_name: str = Field(alias="court.name")
+    applied_on: date
+    joint: bool
+    ruling: str = Field(description="valid | rejected；空表示法院审查中")
+    ruled_on: date | None
+    ruling_number: str
+    ruling_note: str
+
+
+class AgreementOut(Schema):
+    id: int
+    number: str
+    mediation: int = Field(alias="mediation_id")
+    case: int
+    kind: str = Field(description="written | oral")
+    parties: list[PartyRef]
+    facts: str
+    disputes: str
+    responsibility: str
+    terms: str
+    performance_method: str
+    performance_due: date
+    created_at: datetime
+    parties_signed: bool
+    mediator_signed: bool
+    sealed: bool
+    effective_at: datetime | None
+    scan: bool = Field(description="已上传签字盖章扫描件")
+    window_due: datetime | None = Field(description="司法确认申请期限（生效后）")
+    confirmation: ConfirmationOut | None
+
+    @staticmethod
+    def resolve_case(obj) -> int:
+        return obj.mediation.case_id
+
+    @staticmethod
+    def resolve_parties(obj):
+        return list(obj.parties.all())
+
+    @staticmethod
+    def resolve_scan(obj) -> bool:
+        return bool(obj.scan)
+
+    @staticmethod
+    def resolve_window_due(obj) -> datetime | None:
+        return window_due(obj)
+
+    @staticmethod
+    def resolve_confirmation(obj):
+        return Confirmation.objects.select_related("court").filter(agreement=obj).first()
+
+
+class AgreementIn(Schema):
+    kind: str = Field("written", description="written（书面）| oral（口头）")
+    parties: list[int] = Field(default_factory=list, description="本事项当事人的 id，至少两方")
+    facts: str = Field("", description="纠纷主要事实")
+    disputes: str = Field("", description="争议事项")
+    responsibility: str = Field("", description="各方责任")
+    terms: str = Field("", description="协议内容")
+    performance_method: str = Field("", description="履行方式")
+    performance_due: date | None = Field(None, description="履行期限")
+
+
+class EffectIn(Schema):
+    effective_at: datetime | None = Field(None, description="生效时间，不晚于现在")
+    parties_signed: bool = False
+    mediator_signed: bool = False
+    sealed: bool = False
+
+
+class ConfirmationIn(Schema):
+    applied_on: date | None = Field(None, description="申请日期")
+    joint: bool = Field(False, description="双方当事人共同申请")
+    court: int | None = Field(None, description="受理法院的单位 id；默认为联动法院")
+
+
+class RulingIn(Schema):
+    ruling: str = Field("", description="valid（裁定调解协议有效）| rejected（裁定驳回申请）")
+    ruled_on: date | None = None
+    number: str = Field("", description="裁定书文号")
+    note: str = Field("", description="裁定说明；驳回时必填")
+
+
+class LitigationIn(Schema):
+    route: str = Field("", description="guided（诉讼引调）| litigation（诉讼）")
+    court: int | None = Field(None, description="法院的单位 id；默认为联动法院")
+    note: str = ""
+    legal_aid: bool = False
+    aid_reasons: list[str] = Field(
+        default_factory=list,
+        description="hardship, migrant_wages, disabled, elderly, minor, military, other",
+    )
+    aid_note: str = ""
+
+
+class ReferralOut(Schema):
+    id: int
+    case: int = Field(alias="case_id")
+    route: str
+    court: int = Field(alias="court_id")
+    note: str
+    legal_aid: bool
+    aid_reasons: list[str]
+    aid_note: str
+    aid_org: int | None = Field(alias="aid_org_id")
+    created_at: datetime
+
+
+class StepOut(Schema):
+    code: str
+    label: str
+    state: str = Field(description="done | current | todo | skipped")
+    note: str
+
+
+class ChainOut(Schema):
+    current: str
+    steps: list[StepOut]
+
+
+def _agreement(request: HttpRequest, agreement_id: int) -> Agreement:
+    agreement = Agreement.objects.select_related("mediation").filter(pk=agreement_id).first()
+    if agreement is None:
+        raise NotFound(_("调解协议不存在"))
+    agreement.mediation.case = get_visible_case(request.auth, agreement.mediation.case_id)
+    return agreement
+
+
+def _court(court_id: int | None) -> Organisation | None:
+    if court_id is None:
+        return None
+    court = Organisation.objects.filter(pk=court_id).first()
+    if court is None:
+        raise InvalidInput({"court": _("法院不存在")})
+    return court
+
+
+@router.post("/mediations/{mediation_id}/agreement", response={201: AgreementOut})
+def make_agreement(request: HttpRequest, mediation_id: int, payload: AgreementIn):
+    """Make the agreement (人民调解协议书) of a succeeded mediation; one per mediation."""
+    mediation = _mediation(request, mediation_id)
+    draft = AgreementDraft(**payload.dict())
+    return Status(201, create_agreement(mediation, actor=request.auth, draft=draft))
+
+
+@router.get("/agreements/{agreement_id}", response=AgreementOut)
+def agreement(request: HttpRequest, agreement_id: int):
+    """An agreement, its effect, its confirmation window and its confirmation."""
+    return _agreement(request, agreement_id)
+
+
+@router.get("/agreements/{agreement_id}/document.{kind}")
+def agreement_file(request: HttpRequest, agreement_id: int, kind: str):
+    """The 人民调解协议书 as `docx` or `pdf`: it prints the parties' full personal data, so
+    each download is audited and only roles that may see it get it."""
+    found = _agreement(request, agreement_id)
+    ip = request.META.get("REMOTE_ADDR")
+    return agreement_download(found, actor=request.auth, kind=kind, ip=ip)
+
+
+@router.post("/agreements/{agreement_id}/effective", response=AgreementOut)
+def effective(request: HttpRequest, agreement_id: int, payload: EffectIn):
+    """Record that the agreement took effect; starts the 30-day confirmation window."""
+    found = _agreement(request, agreement_id)
+    return record_agreement_effect(found, actor=request.auth, **payload.dict())
+
+
+@router.post("/agreements/{agreement_id}/scan", response=AgreementOut)
+def upload_scan(request: HttpRequest, agreement_id: int, scan: File[UploadedFile] = None):
+    """Upload the signed and sealed agreement (multipart field `scan`: PDF, JPEG or PNG,
+    at most 10 MB)."""
+    return attach_scan(_agreement(request, agreement_id), actor=request.auth, upload=scan)
+
+
+@router.get("/agreements/{agreement_id}/scan")
+def download_scan(request: HttpRequest, agreement_id: int):
+    """The signed scan, as uploaded."""
+    found = _agreement(request, agreement_id)
+    if not found.scan:
+        raise NotFound(_("尚未上传扫描件"))
+    try:
+        handle = found.scan.open("rb")
+    except FileNotFoundError:
+        raise NotFound(_("扫描件文件不存在")) from None
+    name = found.scan_name or found.scan.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, content_type=found.scan_type, filename=name)
+
+
+@router.post("/agreements/{agreement_id}/confirmation", response={201: ConfirmationOut})
+def apply(request: HttpRequest, agreement_id: int, payload: ConfirmationIn):
+    """Record the parties' joint application for judicial confirmation (within 30 days of
+    the agreement taking effect; later is refused with 409)."""
+    found = _agreement(request, agreement_id)
+    params = payload.dict()
+    court = _court(params.pop("court"))
+    return Status(201, apply_for_confirmation(found, actor=request.auth, court=court, **params))
+
+
+@router.post("/confirmations/{confirmation_id}/ruling", response=ConfirmationOut)
+def ruling(request: HttpRequest, confirmation_id: int, payload: RulingIn):
+    """The court's ruling: valid or rejected (the court applied to, or a dispatcher)."""
+    confirmation = (
+        Confirmation.objects.select_related("agreement__mediation", "court")
+        .filter(pk=confirmation_id)
+        .first()
+    )
+    if confirmation is None:
+        raise NotFound(_("司法确认申请不存在"))
+    case = get_visible_case(request.auth, confirmation.agreement.mediation.case_id)
+    confirmation.agreement.mediation.case = case
+    return record_ruling(confirmation, actor=request.auth, **payload.dict())
+
+
+@router.post("/cases/{case_id}/litigation", response={201: ReferralOut})
+def litigation(request: HttpRequest, case_id: int, payload: LitigationIn):
+    """Send the case to court-guided mediation (诉讼引调) or litigation (诉讼), with a
+    legal-aid referral to the justice bureau when a party is eligible."""
+    case = get_visible_case(request.auth, case_id)
+    params = payload.dict()
+    court = _court(params.pop("court"))
+    return Status(201, refer_to_court(case, actor=request.auth, court=court, **params))
+
+
+@router.get("/cases/{case_id}/chain", response=ChainOut)
+def chain(request: HttpRequest, case_id: int):
+    """Where the case stands on 纠纷调处 → 司法确认 → 诉讼引调 → 诉讼."""
+    case = get_visible_case(request.auth, case_id)
+    return case_chain(case)
+
+
+@router.get("/cases/{case_id}/litigation", response=list[ReferralOut])
+def referrals(request: HttpRequest, case_id: int):
+    """The case's referrals to court-guided mediation and litigation."""
+    case = get_visible_case(request.auth, case_id)
+    return list(LitigationReferral.objects.filter(case=case))

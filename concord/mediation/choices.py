@@ -66,3 +66,54 @@ class RoomKind(models.TextChoices):
     MEDIATION = "mediation", _("调解室")
     LAWYER = "lawyer", _("律师调解室")
     ONLINE = "online", _("线上调解室")
+
+
+class AgreementKind(models.TextChoices):
+    # 人民调解法 art. 28: a written agreement is usual; an oral one is allowed, and the mediator
+    # records its content.
+    WRITTEN = "written", _("书面协议")
+    ORAL = "oral", _("口头协议")
+
+
+class Ruling(models.TextChoices):
+    """The court's ruling on a judicial-confirmation application (民事诉讼法 art. 206)."""
+
+    VALID = "valid", _("裁定调解协议有效")
+    REJECTED = "rejected", _("裁定驳回申请")
+
+    @property
+    def colour(self) -> str:
+        return RULING_COLOURS[self]
+
+
+RULING_COLOURS = {Ruling.VALID: "green", Ruling.REJECTED: "grey"}
+
+
+class Route(models.TextChoices):
+    """Where a dispute goes when mediation did not settle it (调解优先、诉讼断后)."""
+
+    GUIDED = "guided", _("诉讼引调")
+    LITIGATION = "litigation", _("诉讼")
+
+
+class LegalAidReason(models.TextChoices):
+    """Grounds for referring a party to legal aid: economic hardship (法律援助法 art. 24), or a
+    group whose means are not checked (art. 42: minors, the elderly, the disabled, migrant
+    workers claiming pay; military families under their own rules)."""
+
+    HARDSHIP = "hardship", _("经济困难")
+    MIGRANT_WAGES = "migrant_wages", _("农民工追索劳动报酬")
+    DISABLED = "disabled", _("残疾人")
+    ELDERLY = "elderly", _("老年人")
+    MINOR = "minor", _("未成年人")
+    MILITARY = "military", _("军人军属")
+    OTHER = "other", pgettext_lazy("legal aid reason", "其他")
+
+
+class ChainStep(models.TextChoices):
+    """The chain a dispute can walk (SPEC §5), in order."""
+
+    MEDIATION = "mediation", _("纠纷调处")
+    CONFIRMATION = "confirmation", _("司法确认")
+    GUIDED = "guided", _("诉讼引调")
+    LITIGATION = "litigation", _("诉讼")

@@ -1,4 +1,5 @@
-"""Mediators (the expert pool), rooms, and the mediations of a case with their sessions."""
+"""Mediators (the expert pool), rooms, the mediations of a case with their sessions, and what
+follows a mediation: the agreement, its judicial confirmation, and the way to court."""
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +11,15 @@ from django.utils.translation import pgettext_lazy
 from concord.cases.models import Case
 from concord.orgs.models import Organisation
 
-from .choices import MediationStatus, RoomKind, Specialty
+from .choices import (
+    AgreementKind,
+    LegalAidReason,
+    MediationStatus,
+    RoomKind,
+    Route,
+    Ruling,
+    Specialty,
+)
 
 
 class Mediator(models.Model):
@@ -76,11 +85,8 @@ class Room(models.Model):
 
 class Mediation(models.Model):
     """One attempt at mediating a case. A case has at most one open mediation at a time; a
-    failed or withdrawn one may be followed by another.
-
-    Hook for the next step: a SUCCEEDED mediation is where the mediation agreement
-    (人民调解协议书, 人民调解法 art. 28–29) and the 30-day judicial-confirmation window
-    (art. 33) attach; they are not built yet."""
+    failed or withdrawn one may be followed by another. A succeeded one may carry an
+    `Agreement`."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mediations")
     mediators = models.ManyToManyField(
@@ -180,3 +186,170 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_at:%Y-%m-%d %H:%M} {self.room or self.online_link}"
+
+
+class Agreement(models.Model):
+    """The mediation agreement (人民调解协议书) of a succeeded mediation, with what 人民调解法
+    art. 29 says it states; one per mediation.
+
+    A written agreement takes effect when every party has signed (sealed or fingerprinted),
+    the mediator has signed and the committee's seal is applied (art. 29); an oral one on the
+    day it is reached (art. 30). `effective_at` is empty until then."""
+
+    mediation = models.OneToOneField(
+        Mediation, verbose_name=_("调解"), on_delete=models.CASCADE, related_name="agreement"
+    )
+    kind = models.CharField(
+        _("协议形式"), max_length=16, choices=AgreementKind.choices, default=AgreementKind.WRITTEN
+    )
+    parties = models.ManyToManyField(
+        "cases.Party", verbose_name=_("当事人"), related_name="mediation_agreements"
+    )
+    facts = models.TextField(_("纠纷主要事实"))
+    disputes = models.TextField(_("争议事项"))
+    responsibility = models.TextField(_("各方责任"), blank=True)
+    terms = models.TextField(_("协议内容"))
+    performance_method = models.TextField(_("履行方式"))
+    performance_due = models.DateField(_("履行期限"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("制作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("制作时间"), default=timezone.now)
+    parties_signed = models.BooleanField(_("各方当事人已签名（盖章或按指印）"), default=False)
+    mediator_signed = models.BooleanField(_("调解员已签名"), default=False)
+    sealed = models.BooleanField(_("已加盖人民调解委员会印章"), default=False)
+    effective_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
+    effective_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The signed paper, scanned: checked by its bytes, stored under a random name.
+    scan = models.FileField(_("签字盖章扫描件"), upload_to="agreements/%Y/%m/", blank=True)
+    scan_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    scan_type = models.CharField(_("文件类型"), max_length=64, blank=True)
+    scan_size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    scan_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    scan_uploaded_at = models.DateTimeField(_("上传时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("调解协议")
+        verbose_name_plural = pgettext_lazy("plural", "调解协议")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """The document number, e.g. 虞调协字〔2026〕第12号: the year made and the row's id."""
+        year = timezone.localtime(self.created_at).year
+        return _("虞调协字〔%(year)d〕第%(number)d号") % {"year": year, "number": self.pk or 0}
+
+    @property
+    def is_effective(self) -> bool:
+        return self.effective_at is not None
+
+
+class Confirmation(models.Model):
+    """The parties' joint application to a court to confirm the agreement (司法确认,
+    人民调解法 art. 33; 民事诉讼法 arts. 205–206), and the court's ruling once made."""
+
+    agreement = models.OneToOneField(
+        Agreement, verbose_name=_("调解协议"), on_delete=models.CASCADE, related_name="confirmation"
+    )
+    court = models.ForeignKey(
+        Organisation, verbose_name=_("受理法院"), on_delete=models.PROTECT, related_name="+"
+    )
+    applied_on = models.DateField(_("申请日期"))
+    joint = models.BooleanField(_("双方当事人共同申请"), default=False)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    ruling = models.CharField(_("裁定结果"), max_length=16, choices=Ruling.choices, blank=True)
+    ruled_on = models.DateField(_("裁定日期"), null=True, blank=True)
+    ruling_number = models.CharField(_("裁定书文号"), max_length=64, blank=True)
+    ruling_note = models.TextField(_("裁定说明"), blank=True)
+    ruled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("司法确认")
+        verbose_name_plural = pgettext_lazy("plural", "司法确认")
+        ordering = ["-applied_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ruling="") | Q(ruled_on__isnull=False),
+                name="confirmation_ruling_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.get_ruling_display() or self.court}"
+
+
+class LitigationReferral(models.Model):
+    """A case sent on to court-guided mediation (诉讼引调) or to litigation (诉讼) after a
+    failed mediation or a rejected confirmation, with a legal-aid referral when a party is
+    eligible."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="litigation_referrals", db_index=False
+    )
+    route = models.CharField(_("去向"), max_length=16, choices=Route.choices)
+    court = models.ForeignKey(
+        Organisation, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("说明"), blank=True)
+    legal_aid = models.BooleanField(_("转介法律援助"), default=False)
+    aid_reasons = models.JSONField(_("法律援助事由"), default=list, blank=True)
+    aid_note = models.TextField(_("法律援助说明"), blank=True)
+    aid_org = models.ForeignKey(
+        Organisation,
+        verbose_name=_("法律援助机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("引导诉讼")
+        verbose_name_plural = pgettext_lazy("plural", "引导诉讼")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "route"], name="one_referral_per_route")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.tracking_code} {self.get_route_display()}"
+
+    def aid_reason_labels(self) -> list[str]:
+        labels = dict(LegalAidReason.choices)
+        return [str(labels[r]) for r in self.aid_reasons if r in labels]

@@ -23,7 +23,7 @@ from concord.cases.models import Case
 from concord.cases.timeline import record_event
 from concord.core.dates import local_time
 from concord.core.errors import Conflict, Forbidden, InvalidInput
-from concord.core.limits import COMMENT_MAX, NAME_MAX
+from concord.core.limits import COMMENT_MAX, DESCRIPTION_MAX, NAME_MAX
 
 from .choices import OUTCOMES, MediationStatus, Specialty
 from .models import Mediation, Mediator, Room, Session
@@ -65,7 +65,7 @@ def can_mediate(user: User, case: Case, mediation: Mediation | None = None) -> b
     )
 
 
-def _require(user: User, case: Case, mediation: Mediation | None = None) -> None:
+def require_can_mediate(user: User, case: Case, mediation: Mediation | None = None) -> None:
     if not can_mediate(user, case, mediation):
         raise Forbidden(_("只有调度员、主办单位的承办人或调解员可以组织调解"))
 
@@ -121,7 +121,7 @@ def start_mediation(case: Case, *, actor: User, mediators: Iterable[Mediator | i
     2. lock the case row, then refuse if a mediation is already open (the partial unique
        index catches the same race on SQLite, where there are no row locks);
     3. create the mediation and attach the mediators."""
-    _require(actor, case)
+    require_can_mediate(actor, case)
     ids = list(dict.fromkeys(m if isinstance(m, int) else m.pk for m in mediators))
     if not ids:
         raise InvalidInput({"mediators": _("请至少选择一名调解员")})
@@ -174,7 +174,7 @@ def schedule_session(
     2. lock the room row, so two bookings of one room run one after the other;
     3. refuse when a session of an open mediation overlaps in that room, else save.
     Sessions of finished mediations no longer hold their room."""
-    _require(actor, mediation.case, mediation)
+    require_can_mediate(actor, mediation.case, mediation)
     if not mediation.is_open:
         raise Conflict(_("调解已结束，不能再安排调解"))
     errors = _check_session(starts_at, ends_at, room, online_link, attendees)
@@ -244,6 +244,30 @@ def _check_session(starts_at, ends_at, room, online_link, attendees) -> dict[str
     return errors
 
 
+def record_session(session: Session, *, actor: User, attendees: str, record: str) -> Session:
+    """Write who came and what was said at a sitting that has begun (调解记录, kept for the
+    mediation file and, for a court referral, the record sent back to the court)."""
+    mediation = session.mediation
+    require_can_mediate(actor, mediation.case, mediation)
+    if not mediation.is_open:
+        raise Conflict(_("调解已结束，调解记录不能再修改"))
+    if session.starts_at > timezone.now():
+        raise Conflict(_("该场调解尚未开始，开始后再填写调解记录"))
+    errors = {}
+    record, attendees = (record or "").strip(), (attendees or "").strip()
+    if not record:
+        errors["record"] = _("请填写调解记录")
+    elif len(record) > DESCRIPTION_MAX:
+        errors["record"] = _("调解记录不能超过%(max)d字") % {"max": DESCRIPTION_MAX}
+    if len(attendees) > COMMENT_MAX:
+        errors["attendees"] = _("参加人员不能超过%(max)d字") % {"max": COMMENT_MAX}
+    if errors:
+        raise InvalidInput(errors)
+    session.record, session.attendees = record, attendees
+    session.save(update_fields=["record", "attendees"])
+    return session
+
+
 def finish_mediation(
     mediation: Mediation, *, actor: User, outcome: str, note: str, rating: int | None = None
 ) -> Mediation:
@@ -253,7 +277,7 @@ def finish_mediation(
     A failed mediation must be terminated and the parties told of arbitration, administrative
     and judicial routes (人民调解法 art. 26): the note is where the handler records that.
     Success is the hook for the mediation agreement and judicial confirmation (later step)."""
-    _require(actor, mediation.case, mediation)
+    require_can_mediate(actor, mediation.case, mediation)
     errors = {}
     if outcome not in OUTCOMES:
         errors["outcome"] = _("请选择调解结果：调解成功、调解不成或撤回调解")

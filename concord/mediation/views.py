@@ -1,6 +1,6 @@
 """Mediation pages: the 调解员库 team page (list, add, edit) and the 调解 card's actions on the
-case page (start, schedule a session, finish). Each view parses, checks, calls one service
-and renders."""
+case page (start, schedule a session, finish); what follows a mediation is in
+agreement_views. Each view parses, checks, calls one service and renders."""
 
 from __future__ import annotations
 
@@ -11,18 +11,21 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from concord.accounts.models import User
 from concord.cases.models import Case
-from concord.cases.scope import get_visible_case
+from concord.cases.scope import case_or_404
 from concord.core.dates import local_time
-from concord.core.errors import InvalidInput, NotFound, ServiceError
+from concord.core.errors import InvalidInput, ServiceError
 from concord.core.views import case_url, form_refused, redirect_to_case, refused
 
-from .forms import FinishForm, MediatorForm, SessionForm, StartForm
+from .choices import ChainStep, MediationStatus
+from .forms import FinishForm, MediatorForm, SessionForm, SessionRecordForm, StartForm
 from .models import Mediation, Mediator, Session
+from .panels import ChainPanel, agreement_panel, chain_panel
 from .pool import MediatorFilterForm, success_rate, suggest_mediators, with_record
 from .services import (
     MEDIABLE_STATUSES,
@@ -30,6 +33,7 @@ from .services import (
     can_mediate,
     can_read_pool,
     finish_mediation,
+    record_session,
     save_mediator,
     schedule_session,
     start_mediation,
@@ -48,6 +52,7 @@ class Card:
     start_form: StartForm | None
     session_form: SessionForm | None
     finish_form: FinishForm | None
+    chain: ChainPanel | None = None
 
 
 def mediation_card(case: Case, user: User) -> Card:
@@ -56,38 +61,51 @@ def mediation_card(case: Case, user: User) -> Card:
         case.mediations.prefetch_related(
             Prefetch("mediators", Mediator.objects.select_related("organisation")),
             Prefetch("sessions", Session.objects.select_related("room__organisation")),
-        ).select_related("ended_by")
+            "agreement__parties",
+        ).select_related("ended_by", "agreement__confirmation__court")
     )
     current = next((m for m in mediations if m.is_open), None)
     past = [m for m in mediations if not m.is_open]
     can_act = can_mediate(user, case, current) and case.status in MEDIABLE_STATUSES
+    for mediation in past:
+        # The agreement and its confirmation follow a succeeded mediation.
+        succeeded = mediation.status == MediationStatus.SUCCEEDED
+        mediation.panel = agreement_panel(mediation, user) if succeeded else None
     card = Card(case, current, past, can_act, [], None, None, None)
-    if current is None and can_act:
+    card.chain = chain_panel(case, mediations, user)
+    if current is None and can_act and not _moved_on(past, card.chain):
         card.suggestions = suggest_mediators(case)
         card.start_form = StartForm()
     if current is not None and can_act:
         card.session_form = SessionForm(mediation_id=current.pk)
         card.finish_form = FinishForm(mediation_id=current.pk)
+        now = timezone.now()
+        for session in current.sessions.all():
+            if session.starts_at <= now:
+                initial = {"attendees": session.attendees, "record": session.record}
+                session.record_form = SessionRecordForm(session_id=session.pk, initial=initial)
     return card
 
 
-def _case_or_404(request: HttpRequest, case_id: int) -> Case:
-    try:
-        return get_visible_case(request.user, case_id)
-    except NotFound:
-        raise Http404(gettext("事项不存在")) from None
+def _moved_on(past: list[Mediation], chain: ChainPanel | None) -> bool:
+    """No new mediation is offered once the latest one settled the dispute (unless the court
+    rejected its agreement) or the case went on to court."""
+    if chain is not None and chain.chain.current in (ChainStep.GUIDED, ChainStep.LITIGATION):
+        return True
+    settled = bool(past) and past[0].status == MediationStatus.SUCCEEDED
+    return settled and (chain is None or chain.chain.basis is None)
 
 
-def _mediation_or_404(request: HttpRequest, mediation_id: int) -> Mediation:
+def mediation_or_404(request: HttpRequest, mediation_id: int) -> Mediation:
     mediation = get_object_or_404(Mediation, pk=mediation_id)
-    mediation.case = _case_or_404(request, mediation.case_id)
+    mediation.case = case_or_404(request, mediation.case_id)
     return mediation
 
 
 @login_required
 @require_POST
 def start(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
+    case = case_or_404(request, case_id)
     form = StartForm(request.POST)
     if not form.is_valid():
         return refused(
@@ -105,7 +123,7 @@ def start(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def schedule(request: HttpRequest, mediation_id: int) -> HttpResponse:
-    mediation = _mediation_or_404(request, mediation_id)
+    mediation = mediation_or_404(request, mediation_id)
     form = SessionForm(request.POST, mediation_id=mediation.pk)
     if form.is_valid():
         try:
@@ -129,7 +147,7 @@ def schedule(request: HttpRequest, mediation_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def finish(request: HttpRequest, mediation_id: int) -> HttpResponse:
-    mediation = _mediation_or_404(request, mediation_id)
+    mediation = mediation_or_404(request, mediation_id)
     form = FinishForm(request.POST, mediation_id=mediation.pk)
     if form.is_valid():
         try:
@@ -145,6 +163,27 @@ def finish(request: HttpRequest, mediation_id: int) -> HttpResponse:
     context = {"case": mediation.case, "mediation": mediation, "form": form}
     template = "mediation/_finish_form.html"
     return form_refused(request, form, template, context, case_url(mediation.case_id))
+
+
+@login_required
+@require_POST
+def session_record(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(Session.objects.select_related("mediation"), pk=session_id)
+    session.mediation.case = case_or_404(request, session.mediation.case_id)
+    form = SessionRecordForm(request.POST, session_id=session.pk)
+    if form.is_valid():
+        try:
+            record_session(session, actor=request.user, **form.params())
+        except InvalidInput as exc:
+            form.place(exc)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, gettext("已保存调解记录"))
+            return redirect_to_case(request, session.mediation.case_id)
+    context = {"session": session, "form": form}
+    template = "mediation/_record_form.html"
+    return form_refused(request, form, template, context, case_url(session.mediation.case_id))
 
 
 def _place(session: Session) -> str:

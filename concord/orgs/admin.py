@@ -5,7 +5,7 @@ from .models import Organisation
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "division", "parent", "phone", "active"]
-    list_filter = ["kind", "active"]
+    list_display = ["name", "code", "kind", "division", "parent", "phone", "linkage", "active"]
+    list_filter = ["kind", "linkage", "active"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["division", "parent"]

@@ -15,6 +15,16 @@ class OrgKind(models.TextChoices):
     MEDIATION_ORG = "mediation_org", _("专业调解组织")
 
 
+class LinkageRole(models.TextChoices):
+    """The partner a stationed department is in the five-way linkage (诉调/警调/检调/访调;
+    专调 is every professional mediation organisation)."""
+
+    COURT = "court", _("法院")
+    POLICE = "police", _("公安")
+    PROCURATORATE = "procuratorate", _("检察院")
+    PETITION = "petition", _("信访部门")
+
+
 # Territorial organisations answer for a piece of land and see every case located in it;
 # functional ones (departments, professional mediation) see the cases they are given.
 TERRITORIAL_KINDS = frozenset(
@@ -44,6 +54,13 @@ class Organisation(models.Model):
         related_name="children",
     )
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    linkage = models.CharField(
+        _("联动角色"),
+        max_length=16,
+        choices=LinkageRole.choices,
+        blank=True,
+        help_text=_("法院、公安、检察院、信访部门在诉调、警调、检调、访调联动中的身份"),
+    )
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

@@ -20,7 +20,7 @@ from concord.accounts.models import User
 from concord.accounts.permissions import SUPERVISE_ROLES
 from concord.cases.choices import Action, CaseStatus
 from concord.cases.models import Case
-from concord.cases.scope import visible_cases
+from concord.cases.scope import grant_access, visible_cases
 from concord.cases.timeline import record_event
 from concord.core.dates import local_time
 from concord.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -160,6 +160,8 @@ def summon(
                 )
                 for i in ids
             )
+            # Summoned departments see the case they are called to, to answer it.
+            grant_access(case, [orgs[i] for i in ids], "summons")
             title = _("%(code)s 吹哨报到：请于%(ack)s前签到、%(arrive)s前到场") % {
                 "code": case.tracking_code,
                 "ack": local_time(now + dt.timedelta(minutes=ack_minutes), "m-d H:i"),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from concord.accounts.models import User
 from concord.cases.models import Case
-from concord.cases.scope import get_visible_case, visible_cases
+from concord.cases.scope import case_or_404, visible_cases
 from concord.core.dates import local_midnight
 from concord.core.errors import InvalidInput, NotFound, ServiceError
 from concord.core.views import case_url, form_refused, redirect_after_post, refused
@@ -53,17 +53,10 @@ def case_card(case: Case, user: User, form: SummonsForm | None = None) -> dict:
     }
 
 
-def _case_or_404(request: HttpRequest, case_id: int) -> Case:
-    try:
-        return get_visible_case(request.user, case_id)
-    except NotFound:
-        raise Http404(gettext("事项不存在")) from None
-
-
 @login_required
 @require_POST
 def summon(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
+    case = case_or_404(request, case_id)
     form = SummonsForm(request.POST)
     if form.is_valid():
         try:

@@ -126,17 +126,19 @@ def test_the_closed_loop_in_the_browser(county, page):
     expect(page.locator("dl.facts")).to_contain_text("满意")
 
     steps = page.locator("#timeline > li")
-    expect(steps).to_have_count(6)
+    expect(steps).to_have_count(7)
+    # Resolving plans the follow-up visits (the evaluation app's 安排回访) in the same breath.
     assert [li.get_attribute("data-event") for li in steps.all()] == [
         "register",
         "accept",
         "assign",
         "sign",
         "resolve",
+        "follow_up_plan",
         "rate",
     ]
     labels = [text.split()[0] for text in steps.locator(".what").all_inner_texts()]
-    assert labels == ["登记", "受理", "交办", "签收", "办结", "评价"]
+    assert labels == ["登记", "受理", "交办", "签收", "办结", "安排回访", "评价"]
     shot(page, "loop-07-timeline")
     case.refresh_from_db()
     assert case.status == CaseStatus.RATED and case.lead_org.code == "town-330604001"
@@ -219,7 +221,19 @@ def test_switching_the_language_to_english(county, page):
     expect(page.locator("#case-table")).to_be_visible()
     expect(page.locator(".userbox").get_by_role("button", name="中文")).to_be_visible()
     # The chrome is English; names and places stay as they were entered.
-    expect(page.locator("nav.mainnav a")).to_have_text(["My work", "Register a case", "Find cases"])
+    expect(page.locator("nav.mainnav a")).to_have_text(
+        [
+            "My work",
+            "Register a case",
+            "Find cases",
+            "Archived cases",
+            "Court referrals",
+            "Joint consultation",
+            "Petition agency",
+            "Appointments",
+        ]
+    )
+    expect(page.locator("nav.mainnav summary")).to_have_text("Mediation & linkage")
     expect(page.locator("h1")).to_have_text("Find cases")
     expect(page.locator("label[for=id_status]")).to_have_text("Status")
     expect(page.locator("form.filters button")).to_have_text("Search")

@@ -134,7 +134,17 @@ def assert_english(page: Element, *selectors: str) -> None:
 def test_inbox_in_english(english):
     build_case("registered")
     page = parse(english("clerk").get("/"))
-    assert texts(page, "nav.mainnav a") == ["My work", "Register a case", "Find cases"]
+    assert texts(page, "nav.mainnav a") == [
+        "My work",
+        "Register a case",
+        "Find cases",
+        "Archived cases",
+        "Court referrals",
+        "Joint consultation",
+        "Petition agency",
+        "Appointments",
+    ]
+    assert texts(page, "nav.mainnav summary") == ["Mediation & linkage"]
     assert "Log out" in texts(page, ".userbox button")
     assert texts(page, "h1") == ["My work"]
     assert "To accept" in texts(page, "#section-to_accept h2")[0]
@@ -239,6 +249,10 @@ def test_case_detail_in_english(english):
         "Deadlines",
         "Mediation",
         "Summons",
+        "Joint",  # Joint consultation
+        "Petition",  # Petition agency
+        "Five-way",  # Five-way linkage
+        "Appointments",
         "Request",
         "Parties",
         "Tasks",
@@ -252,7 +266,9 @@ def test_case_detail_in_english(english):
     assert texts(page, "#tasks td")[1:3] == ["Lead", "To sign for"]
     assert texts(page, "details.action summary") == ["Sign for", "Return"]
     # The node's name is data (the policy's label); the words around it are translated.
-    assert texts(page, "details.extension summary") == ["Request an extension: 办结"]
+    assert texts(page, "#deadlines details.extension summary") == ["Request an extension: 办结"]
+    assert texts(page, "#consultations summary") == ["Organise a 3+X joint consultation"]
+    assert texts(page, "#agency summary") == ["Assign an agent"]
     assert texts(page, "#timeline .what")[:3] == [
         "Register",
         "Accept → Accepted",
@@ -274,6 +290,11 @@ def test_case_detail_in_english(english):
         "#parties button",
         "#parties td.nowrap",  # the party's role
         "#timeline .what",
+        "#consultations summary",
+        "#agency summary",
+        "#agency p.muted",
+        "#linkage p.muted",
+        "#appointments p.muted",
     )
 
 

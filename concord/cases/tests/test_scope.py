@@ -142,3 +142,19 @@ def test_a_summoned_department_sees_the_case_it_is_called_to(baiguan_case, api, 
     )
     assert api("hrss").get(f"/cases/{baiguan_case.pk}").status_code == 200
     assert api("court").get(f"/cases/{baiguan_case.pk}").status_code == 404
+
+
+def test_an_organisation_brought_into_a_case_sees_it_and_only_it(baiguan_case, api, persona):
+    from concord.cases.scope import grant_access
+
+    other = build_case("in_progress", town=BAIGUAN, description="百官街道另一起邻里纠纷。")
+    procuratorate = organisation("procuratorate")
+    grant_access(baiguan_case, [procuratorate], "linkage")
+    grant_access(baiguan_case, [procuratorate], "consultation")  # twice: still one grant
+    assert baiguan_case.access_grants.count() == 1
+    assert api("court").get(f"/cases/{baiguan_case.pk}").status_code == 404
+    User.objects.create_user(
+        "jcy", password="concord-demo", role=Role.HANDLER, organisation=procuratorate
+    )
+    assert api("jcy").get(f"/cases/{baiguan_case.pk}").status_code == 200
+    assert api("jcy").get(f"/cases/{other.pk}").status_code == 404

@@ -19,6 +19,13 @@ def active_nav(context, name: str) -> str:
     return "active" if (match.view_name if ":" in name else match.url_name) == name else ""
 
 
+@register.simple_tag(takes_context=True)
+def active_menu(context, *namespaces: str) -> str:
+    """The class of a top-bar menu, "active" on a page of any of its apps' namespaces."""
+    match = getattr(context["request"], "resolver_match", None)
+    return "active" if match and match.namespace in namespaces else ""
+
+
 @register.filter
 def can_register(user) -> bool:
     return permissions.can_register(user)

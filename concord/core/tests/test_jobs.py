@@ -42,7 +42,7 @@ def test_with_a_broker_the_job_goes_through_celery(db, django_capture_on_commit_
     assert calls == ["via celery"]
 
 
-def test_beat_runs_the_sweep_and_the_outbox_every_minute():
+def test_beat_runs_every_periodic_job_at_its_pace():
     schedule = {
         entry["args"][0]: entry["schedule"] for entry in celery_app.conf.beat_schedule.values()
     }
@@ -50,6 +50,8 @@ def test_beat_runs_the_sweep_and_the_outbox_every_minute():
         "concord.deadlines.sweep.sweep": 60.0,
         "concord.notifications.services.deliver_outbox": 60.0,
         "concord.summons.services.sweep_summons": 60.0,
+        "concord.appointments.services.sweep_reminders": 300.0,
+        "concord.consultations.services.sweep_overdue_decisions": 300.0,
     }
 
 

@@ -99,3 +99,23 @@ def test_a_case_nobody_holds_yet_is_supervised_at_the_county_center(county):
     assert supervision.target_org.kind == supervision.issuer_org.kind == "county_center"
     event = CaseEvent.objects.get(case=case, action="supervise")
     assert event.data["supervision"] == supervision.pk
+
+
+def test_a_lapsed_window_is_told_not_supervised_and_leaves_the_overdue_page(persona, web):
+    """The judicial-confirmation window is the parties' to use: when it passes the lead
+    organisation is told, nobody is 督办ed, and the 超期督办 page does not list it."""
+    from concord.cases.timeline import record_event
+
+    case = build_case("in_progress")
+    with time_machine.travel(at(2026, 11, 2, 10, 0), tick=False):
+        record_event(case, actor=persona("dispatcher"), action="agreement")
+    window = Deadline.objects.get(case=case, code="judicial_window")
+    assert window.due_at == at(2026, 12, 2, 23, 59, 59)  # day 30 ends, art. 85
+    assert sweep(at(2026, 11, 28, 0, 1))["warned"] == 1
+    assert sweep(at(2026, 12, 3, 0, 1))["breached"] == 1
+    assert not Supervision.objects.filter(case=case).exists()
+    told = Notification.objects.filter(case=case, kind="deadline_breached")
+    assert set(told.values_list("user__organisation", flat=True)) == {case.lead_org_id}
+    with time_machine.travel(at(2026, 12, 3, 9, 0), tick=False):
+        page = web("dispatcher").get("/deadlines/overdue/").content.decode()
+    assert case.tracking_code not in page

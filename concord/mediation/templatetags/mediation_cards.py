@@ -1,6 +1,6 @@
 from django import template
 
-from concord.mediation.choices import MEDIATION_COLOURS
+from concord.mediation.choices import MEDIATION_COLOURS, RULING_COLOURS
 from concord.mediation.views import mediation_card as build_card
 
 register = template.Library()
@@ -15,3 +15,8 @@ def mediation_card(context, case):
 @register.filter
 def mediation_colour(status: str) -> str:
     return MEDIATION_COLOURS.get(status, "grey")
+
+
+@register.filter
+def ruling_colour(ruling: str) -> str:
+    return RULING_COLOURS.get(ruling, "grey")

@@ -11,7 +11,12 @@ from concord.cases.tests.factories import CAOE, build_case
 from concord.core.errors import Conflict, Forbidden, InvalidInput
 from concord.core.testing import run_at_once
 from concord.mediation.models import Mediation, Session
-from concord.mediation.services import finish_mediation, schedule_session, start_mediation
+from concord.mediation.services import (
+    finish_mediation,
+    record_session,
+    schedule_session,
+    start_mediation,
+)
 
 from .conftest import at
 
@@ -221,3 +226,38 @@ def test_two_bookings_of_one_room_at_once_only_one_wins(county, persona, medics,
     assert results.count("ok") == 1
     assert [type(r) for r in results if r != "ok"] == [Conflict]
     assert Session.objects.filter(room=room).count() == 1
+
+
+def test_a_session_gets_its_record_once_it_has_begun(mediation, persona, web, api):
+    import time_machine
+
+    session = book(
+        mediation, persona("dispatcher"), room=None, online_link="https://meet.example/1"
+    )
+    with pytest.raises(Conflict, match="尚未开始"):
+        record_session(session, actor=persona("dispatcher"), attendees="", record="双方到场")
+    with time_machine.travel(at(hour=10), tick=False):
+        client = web("dispatcher")
+        page = client.get(f"/cases/{mediation.case_id}/").content.decode()
+        assert f"record-form-{session.pk}" in page
+        url = f"/mediation/sessions/{session.pk}/record"
+        empty = {f"record-{session.pk}-record": "  "}
+        refused = client.post(url, empty, headers={"HX-Request": "true"})
+        assert "请填写调解记录" in refused.content.decode()
+        fields = {
+            f"record-{session.pk}-attendees": "申请人张某，医院代表李某",
+            f"record-{session.pk}-record": "医院同意赔偿3万元，患者家属要求5万元，未达成一致。",
+        }
+        client.post(url, fields)
+        session.refresh_from_db()
+        assert session.record.startswith("医院同意赔偿3万元") and "李某" in session.attendees
+        too_long = api("dispatcher").post(f"/sessions/{session.pk}/record", {"record": "记" * 5001})
+        assert too_long.status_code == 422 and "5000" in too_long.json()["detail"]
+        assert (
+            api("caoe").post(f"/sessions/{session.pk}/record", {"record": "x"}).status_code == 404
+        )
+    finish_mediation(mediation, actor=persona("dispatcher"), outcome="failed", note="分歧过大")
+    with pytest.raises(Conflict, match="调解已结束"):
+        record_session(session, actor=persona("dispatcher"), attendees="", record="补记")
+    session.refresh_from_db()
+    assert session.record.startswith("医院同意赔偿3万元")

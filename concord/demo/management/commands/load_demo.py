@@ -1,10 +1,14 @@
 from django.core.management.base import BaseCommand
 
+from concord.appointments import defaults as appointments
 from concord.cases.models import Case
+from concord.courts import defaults as courts
 from concord.deadlines.defaults import load_defaults as load_deadline_defaults
 from concord.demo.cases import seed_cases
 from concord.demo.county import load_reference_data
-from concord.mediation.defaults import load_defaults as load_mediation_defaults
+from concord.evaluation import defaults as evaluation
+from concord.linkage import defaults as linkage
+from concord.mediation import defaults as mediation
 from concord.routing.defaults import load_defaults as load_routing_defaults
 
 DEMO_CASES = 2000
@@ -15,16 +19,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         load_reference_data()
-        # Databases from before deadlines existed get the calendar and policies too.
+        # Databases from before these capabilities existed get their configuration too.
         load_deadline_defaults()
         load_routing_defaults()
-        load_mediation_defaults()
+        mediation.load_defaults()
+        courts.load_defaults()
+        appointments.load_defaults()
+        appointments.load_demo()  # this week's and next week's slots, as time goes by
         self.stdout.write(
-            "参考数据已就绪（区划、组织、类别、演示账号、节假日、时限策略、分流规则、调解员和调解室）"
+            "参考数据已就绪（区划、组织、类别、演示账号、节假日、时限策略、分流规则、"
+            "调解员和调解室、委派案由、预约窗口、回访计划）"
         )
         # Only an empty system gets demo cases: a rerun must not pile up a second year of them.
         if Case.objects.exists():
             self.stdout.write(f"已有 {Case.objects.count()} 件事项，未生成演示事项")
             return
         created = seed_cases(DEMO_CASES)
+        linkage.load_demo()
+        evaluation.ratings_from_timeline()
+        mediation.load_demo_agreements()
+        courts.load_demo()
         self.stdout.write(self.style.SUCCESS(f"已生成 {created} 件演示事项"))
