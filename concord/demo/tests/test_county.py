@@ -17,6 +17,7 @@ from concord.demo.county import (
     is_loaded,
     load_reference_data,
 )
+from concord.evaluation.models import FollowUpPlan
 from concord.geo.models import Division
 from concord.orgs.models import Organisation, OrgKind
 from concord.routing.models import RoutingRule
@@ -146,6 +147,7 @@ def test_loaded_data_makes_reload_a_cheap_no_op(django_assert_max_num_queries):
 
 def test_loads_into_an_empty_database():
     # Bottom-up: the foreign keys protect parents.
+    FollowUpPlan.objects.all().delete()
     DeadlinePolicy.objects.all().delete()
     RoutingRule.objects.all().delete()
     User.objects.all().delete()
@@ -162,4 +164,5 @@ def test_loads_into_an_empty_database():
     assert is_loaded()
     assert DeadlinePolicy.objects.filter(category__code="labour").exists()
     assert RoutingRule.objects.filter(lead_org__code="hrss").exists()
+    assert FollowUpPlan.objects.filter(category__code="family").exists()
     assert Client().login(username="grid", password=DEMO_PASSWORD)
