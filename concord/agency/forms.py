@@ -7,29 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concord.cases.models import Case
-from concord.core.errors import InvalidInput
+from concord.core.forms import PlacingMixin, text_field
 from concord.core.limits import COMMENT_MAX, NAME_MAX
 
 from .services import eligible_agents
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
-
-
-class PlacingMixin:
-    def place(self, exc: InvalidInput) -> None:
-        """Put the service's messages next to the fields they are about."""
-        for field, message in exc.errors.items():
-            self.add_error(field if field in self.fields else None, message)
-
-
-def _text(label: str, limit: int, rows: int = 0, required: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=bool(required),
-        max_length=limit,
-        widget=forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput,
-        error_messages={"required": required},
-    )
 
 
 class AgentChoice(forms.ModelChoiceField):
@@ -46,7 +29,7 @@ class AssignForm(PlacingMixin, forms.Form):
             "invalid_choice": _("代办员应为区矛调中心或事项所在镇街矛调中心的在岗人员"),
         },
     )
-    note = _text(_("代办要求"), COMMENT_MAX, rows=2)
+    note = text_field(_("代办要求"), COMMENT_MAX, rows=2)
     reassign = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, case: Case, reassign: bool = False, **kwargs):
@@ -66,10 +49,12 @@ class ErrandForm(PlacingMixin, forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE),
         error_messages={"required": _("请填写办理时间"), "invalid": _("办理时间格式不正确")},
     )
-    department = _text(_("前往部门"), NAME_MAX, required=_("请填写前往部门"))
-    what = _text(_("办理事项（递交/领取材料）"), COMMENT_MAX, rows=2, required=_("请填写办理事项"))
-    result = _text(_("办理结果"), COMMENT_MAX, rows=2, required=_("请填写办理结果"))
-    next_step = _text(_("下一步"), COMMENT_MAX)
+    department = text_field(_("前往部门"), NAME_MAX, required=_("请填写前往部门"))
+    what = text_field(
+        _("办理事项（递交/领取材料）"), COMMENT_MAX, rows=2, required=_("请填写办理事项")
+    )
+    result = text_field(_("办理结果"), COMMENT_MAX, rows=2, required=_("请填写办理结果"))
+    next_step = text_field(_("下一步"), COMMENT_MAX)
 
     def __init__(self, *args, agency_id: int, **kwargs):
         super().__init__(*args, prefix=f"errand-{agency_id}", **kwargs)
@@ -81,7 +66,7 @@ class ErrandForm(PlacingMixin, forms.Form):
 
 
 class FinishForm(PlacingMixin, forms.Form):
-    note = _text(_("办结说明"), COMMENT_MAX, rows=2, required=_("请填写办结说明"))
+    note = text_field(_("办结说明"), COMMENT_MAX, rows=2, required=_("请填写办结说明"))
 
     def __init__(self, *args, agency_id: int, **kwargs):
         super().__init__(*args, prefix=f"finish-{agency_id}", **kwargs)

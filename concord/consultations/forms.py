@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.errors import InvalidInput
+from concord.core.forms import PlacingMixin, text_field
 from concord.core.limits import ADDRESS_MAX, COMMENT_MAX, DESCRIPTION_MAX, NAME_MAX
 
 from . import services
@@ -26,17 +27,6 @@ def _moment(label: str, required: str) -> forms.DateTimeField:
     )
 
 
-def _text(label: str, limit: int, rows: int = 0, required: str = "") -> forms.CharField:
-    """A text field; `required` is the message when it is left empty (optional without)."""
-    return forms.CharField(
-        label=label,
-        required=bool(required),
-        max_length=limit,
-        widget=forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput,
-        error_messages={"required": required},
-    )
-
-
 class Named(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         org = getattr(obj, "organisation", None)
@@ -50,18 +40,11 @@ class OrgPicks(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class PlacingMixin:
-    def place(self, exc: InvalidInput) -> None:
-        """Put the service's messages next to the fields they are about."""
-        for field, message in exc.errors.items():
-            self.add_error(field if field in self.fields else None, message)
-
-
 class ScheduleForm(PlacingMixin, forms.Form):
     scheduled_at = _moment(_("会商时间"), _("请填写会商时间"))
-    place = _text(_("会商地点"), ADDRESS_MAX)
-    online_link = _text(_("线上会议链接"), 500)
-    agenda = _text(_("会商议题"), COMMENT_MAX, rows=2, required=_("请填写会商议题"))
+    place = text_field(_("会商地点"), ADDRESS_MAX)
+    online_link = text_field(_("线上会议链接"), 500)
+    agenda = text_field(_("会商议题"), COMMENT_MAX, rows=2, required=_("请填写会商议题"))
     court = forms.ModelChoiceField(
         label=_("法院"), queryset=None, required=False, error_messages=UNKNOWN
     )
@@ -72,7 +55,7 @@ class ScheduleForm(PlacingMixin, forms.Form):
         empty_label=_("（未在系统中，填写姓名）"),
         error_messages=UNKNOWN,
     )
-    judge_name = _text(_("法官姓名"), NAME_MAX)
+    judge_name = text_field(_("法官姓名"), NAME_MAX)
     chief_mediator = Named(
         label=_("首席调解员"),
         queryset=None,
@@ -85,7 +68,7 @@ class ScheduleForm(PlacingMixin, forms.Form):
         empty_label=_("（不在调解员库中，填写姓名）"),
         error_messages=UNKNOWN,
     )
-    lawyer_name = _text(_("律师姓名"), NAME_MAX)
+    lawyer_name = text_field(_("律师姓名"), NAME_MAX)
     departments = OrgPicks(
         label=_("参加部门（X）"),
         queryset=None,
@@ -118,7 +101,7 @@ class MinutesForm(PlacingMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={**UNKNOWN, "required": _("请勾选到会人员")},
     )
-    minutes = _text(_("会商纪要"), DESCRIPTION_MAX, rows=5, required=_("请填写会商纪要"))
+    minutes = text_field(_("会商纪要"), DESCRIPTION_MAX, rows=5, required=_("请填写会商纪要"))
 
     def __init__(self, *args, consultation: Consultation, **kwargs):
         super().__init__(*args, prefix=f"minutes-{consultation.pk}", **kwargs)
@@ -127,7 +110,7 @@ class MinutesForm(PlacingMixin, forms.Form):
         self.fields["attended"].label_from_instance = lambda p: f"{p.get_role_display()}：{p.name}"
         orgs = services.responsible_orgs()
         for i in range(DECISION_ROWS):
-            self.fields[f"d{i}_text"] = _text(_("议定事项"), COMMENT_MAX)
+            self.fields[f"d{i}_text"] = text_field(_("议定事项"), COMMENT_MAX)
             self.fields[f"d{i}_organisation"] = forms.ModelChoiceField(
                 label=_("责任单位"),
                 queryset=orgs,
@@ -185,7 +168,7 @@ class MinutesForm(PlacingMixin, forms.Form):
 
 
 class DoneForm(PlacingMixin, forms.Form):
-    note = _text(_("办理情况"), COMMENT_MAX, rows=2, required=_("请填写办理情况"))
+    note = text_field(_("办理情况"), COMMENT_MAX, rows=2, required=_("请填写办理情况"))
 
     def __init__(self, *args, decision_id: int, **kwargs):
         super().__init__(*args, prefix=f"done-{decision_id}", **kwargs)
@@ -193,14 +176,14 @@ class DoneForm(PlacingMixin, forms.Form):
 
 class ReceptionForm(PlacingMixin, forms.Form):
     received_at = _moment(_("接访时间"), _("请填写接访时间"))
-    place = _text(_("接访地点"), ADDRESS_MAX, required=_("请填写接访地点"))
+    place = text_field(_("接访地点"), ADDRESS_MAX, required=_("请填写接访地点"))
     departments = OrgPicks(
         label=_("参加接访部门"),
         queryset=None,
         error_messages={**UNKNOWN, "required": _("请至少选择一个部门")},
     )
-    record = _text(_("接访记录"), DESCRIPTION_MAX, rows=3, required=_("请填写接访记录"))
-    outcome = _text(_("接访结果"), COMMENT_MAX, rows=2, required=_("请填写接访结果"))
+    record = text_field(_("接访记录"), DESCRIPTION_MAX, rows=3, required=_("请填写接访记录"))
+    outcome = text_field(_("接访结果"), COMMENT_MAX, rows=2, required=_("请填写接访结果"))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "reception")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.accounts.models import User
 from concord.cases.forms import town_choices
-from concord.core.errors import InvalidInput
+from concord.core.forms import PlacingMixin as CorePlacingMixin
 from concord.core.limits import ADDRESS_MAX, COMMENT_MAX, DESCRIPTION_MAX, NAME_MAX
 
 from .choices import MANUAL_OUTCOMES, ReferralKind, ReferralStatus
@@ -27,12 +27,8 @@ FIELD_OF = {
 }
 
 
-class PlacingMixin:
-    def place(self, exc: InvalidInput) -> None:
-        """Put the service's messages next to the fields they are about."""
-        for key, message in exc.errors.items():
-            name = FIELD_OF.get(key, key)
-            self.add_error(name if name in self.fields else None, message)
+class PlacingMixin(CorePlacingMixin):
+    renamed = FIELD_OF
 
 
 class CourtChoiceMixin:

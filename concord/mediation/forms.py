@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.accounts.models import Role, User
 from concord.cases.models import Party
-from concord.core.errors import InvalidInput
+from concord.core.forms import PlacingMixin
 from concord.core.limits import COMMENT_MAX, DESCRIPTION_MAX
 from concord.orgs.models import Organisation
 
@@ -29,13 +29,6 @@ from .pool import MEDIATOR_ORG_KINDS
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 LOCAL_DAY = "%Y-%m-%d"
-
-
-class PlacingMixin:
-    def place(self, exc: InvalidInput) -> None:
-        """Put the service's messages next to the fields they are about."""
-        for field, message in exc.errors.items():
-            self.add_error(field if field in self.fields else None, message)
 
 
 class MediatorForm(PlacingMixin, forms.ModelForm):
