@@ -22,7 +22,7 @@ from concord.cases.models import Case
 from concord.cases.scope import visible_cases
 from concord.cases.timeline import record_event
 from concord.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from concord.core.limits import COMMENT_MAX, NAME_MAX
+from concord.core.limits import COMMENT_MAX, NAME_MAX, checked_text
 from concord.notifications.services import Notice, notify_many
 from concord.orgs.models import OrgKind
 
@@ -89,18 +89,6 @@ def days_since(agency: Agency, last_errand_at: dt.datetime | None, today: dt.dat
     return (today - timezone.localdate(last_errand_at or agency.assigned_at)).days
 
 
-def _text(errors: dict, field: str, value, label: str, limit: int, required: bool = True) -> str:
-    if value is not None and not isinstance(value, str):
-        errors[field] = _("%(label)s应为文字") % {"label": label}
-        return ""
-    text = (value or "").strip()
-    if required and not text:
-        errors[field] = _("请填写%(label)s") % {"label": label}
-    elif len(text) > limit:
-        errors[field] = _("%(label)s不能超过%(max)d字") % {"label": label, "max": limit}
-    return text
-
-
 def assign(
     case: Case, *, actor: User, agent: int | User | None, note: str = "", reassign: bool = False
 ) -> Agency:
@@ -126,7 +114,7 @@ def assign(
         chosen = eligible_agents(case).filter(pk=pk).first()
         if chosen is None:
             errors["agent"] = _("代办员应为区矛调中心或事项所在镇街矛调中心的在岗人员")
-    note = _text(errors, "note", note, _("代办要求"), COMMENT_MAX, required=False)
+    note = checked_text(errors, "note", note, _("代办要求"), COMMENT_MAX, required=False)
     if errors:
         raise InvalidInput(errors)
     now = timezone.now()
@@ -223,10 +211,12 @@ def log_errand(
             errors["at"] = _("办理时间不能是将来的时间")
         elif timezone.localdate(at) < timezone.localdate(agency.assigned_at):
             errors["at"] = _("办理时间不能早于指派代办的日期")
-    department = _text(errors, "department", department, _("前往部门"), NAME_MAX)
-    what = _text(errors, "what", what, _("办理事项"), COMMENT_MAX)
-    result = _text(errors, "result", result, _("办理结果"), COMMENT_MAX)
-    next_step = _text(errors, "next_step", next_step, _("下一步"), COMMENT_MAX, required=False)
+    department = checked_text(errors, "department", department, _("前往部门"), NAME_MAX)
+    what = checked_text(errors, "what", what, _("办理事项"), COMMENT_MAX)
+    result = checked_text(errors, "result", result, _("办理结果"), COMMENT_MAX)
+    next_step = checked_text(
+        errors, "next_step", next_step, _("下一步"), COMMENT_MAX, required=False
+    )
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic():
@@ -254,7 +244,7 @@ def finish(agency: Agency, *, actor: User, note: str) -> Agency:
     if not can_finish(actor, agency):
         raise Forbidden(_("只有代办员本人或指派人员可以办结代办"))
     errors: dict[str, str] = {}
-    note = _text(errors, "note", note, _("办结说明"), COMMENT_MAX)
+    note = checked_text(errors, "note", note, _("办结说明"), COMMENT_MAX)
     if errors:
         raise InvalidInput(errors)
     now = timezone.now()

@@ -29,7 +29,7 @@ from concord.cases.scope import grant_access, visible_cases
 from concord.cases.timeline import record_event
 from concord.core.dates import local_time
 from concord.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from concord.core.limits import ADDRESS_MAX, COMMENT_MAX, DESCRIPTION_MAX, NAME_MAX
+from concord.core.limits import ADDRESS_MAX, COMMENT_MAX, DESCRIPTION_MAX, NAME_MAX, checked_text
 from concord.mediation.models import Mediator
 from concord.notifications.services import Notice, notify_many
 from concord.orgs.models import LinkageRole, Organisation, OrgKind
@@ -196,19 +196,6 @@ def _aware(moment):
     return moment
 
 
-def _text(errors: dict, field: str, value, label: str, limit: int, required: bool = True) -> str:
-    """The stripped text, or an error under `field` when missing or too long."""
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
-        errors[field] = _("%(label)s应为文字") % {"label": label}
-        return ""
-    if required and not text:
-        errors[field] = _("请填写%(label)s") % {"label": label}
-    elif len(text) > limit:
-        errors[field] = _("%(label)s不能超过%(max)d字") % {"label": label, "max": limit}
-    return text
-
-
 def _orgs(
     errors: dict, field: str, values, allowed: QuerySet[Organisation], limit: int
 ) -> list[Organisation]:
@@ -266,8 +253,8 @@ def _past(errors: dict, field: str, moment, label: str, now: dt.datetime, earlie
 
 
 def _place(errors: dict, place, link) -> tuple[str, str]:
-    place = _text(errors, "place", place, _("会商地点"), ADDRESS_MAX, required=False)
-    link = _text(errors, "online_link", link, _("线上会议链接"), 500, required=False)
+    place = checked_text(errors, "place", place, _("会商地点"), ADDRESS_MAX, required=False)
+    link = checked_text(errors, "online_link", link, _("线上会议链接"), 500, required=False)
     if link and "online_link" not in errors:
         try:
             URLValidator(schemes=["http", "https"])(link)
@@ -322,7 +309,7 @@ def schedule(
     errors: dict[str, str] = {}
     scheduled_at = _future(errors, "scheduled_at", scheduled_at, _("会商时间"), now)
     place, online_link = _place(errors, place, online_link)
-    agenda = _text(errors, "agenda", agenda, _("会商议题"), COMMENT_MAX)
+    agenda = checked_text(errors, "agenda", agenda, _("会商议题"), COMMENT_MAX)
     seats = _three(errors, court, judge_user, judge_name, chief_mediator, lawyer, lawyer_name)
     orgs = _orgs(errors, "departments", departments, department_orgs(), DEPARTMENTS_MAX)
     if errors:
@@ -400,7 +387,7 @@ def _three(errors, court, judge_user, judge_name, chief_mediator, lawyer, lawyer
         errors["chief_mediator"] = _("所选首席调解员不存在或已停用")
     else:
         seats.append(_mediator_seat(P.CHIEF_MEDIATOR, chief))
-    name = _text(errors, "lawyer_name", lawyer_name, _("律师姓名"), NAME_MAX, required=False)
+    name = checked_text(errors, "lawyer_name", lawyer_name, _("律师姓名"), NAME_MAX, required=False)
     if _given(lawyer):
         found = _find(lawyers(), lawyer)
         if found is None:
@@ -417,7 +404,7 @@ def _three(errors, court, judge_user, judge_name, chief_mediator, lawyer, lawyer
 
 
 def _judge(errors, court, judge_user, judge_name) -> Participant | None:
-    name = _text(errors, "judge_name", judge_name, _("法官姓名"), NAME_MAX, required=False)
+    name = checked_text(errors, "judge_name", judge_name, _("法官姓名"), NAME_MAX, required=False)
     chosen_court = _find(court_orgs(), court)
     if _given(court) and chosen_court is None:
         errors["court"] = _("所选法院不存在或不是法院")
@@ -507,7 +494,7 @@ def record_minutes(
     # Forms give minutes: a meeting held the minute it was called is not "before" it.
     called = consultation.created_at.replace(second=0, microsecond=0)
     held_at = _past(errors, "held_at", held_at, _("召开时间"), now, called)
-    minutes = _text(errors, "minutes", minutes, _("会商纪要"), DESCRIPTION_MAX)
+    minutes = checked_text(errors, "minutes", minutes, _("会商纪要"), DESCRIPTION_MAX)
     seats = {p.pk: p for p in consultation.participants.all()}
     came = [_pk(a) for a in attended or []]
     if not came:
@@ -563,7 +550,7 @@ def _decisions(errors: dict, rows: list, today: dt.date) -> list[Decision]:
             errors[key] = _("议定事项格式不正确")
             continue
         label = _("第%(n)d项议定事项") % {"n": i + 1}
-        text = _text(errors, f"{key}.text", row.get("text"), label, COMMENT_MAX)
+        text = checked_text(errors, f"{key}.text", row.get("text"), label, COMMENT_MAX)
         org_id = _pk(row.get("organisation"))
         org = allowed.get(org_id) if _is_id(org_id) else None
         if not _given(org_id):
@@ -612,7 +599,7 @@ def mark_done(decision: Decision, *, actor: User, note: str) -> Decision:
     if actor.organisation_id is None or actor.organisation_id != decision.organisation_id:
         raise Forbidden(_("只有责任单位的人员可以办结会商议定事项"))
     errors: dict[str, str] = {}
-    note = _text(errors, "note", note, _("办理情况"), COMMENT_MAX)
+    note = checked_text(errors, "note", note, _("办理情况"), COMMENT_MAX)
     if errors:
         raise InvalidInput(errors)
     now = timezone.now()
@@ -719,10 +706,10 @@ def record_reception(
         dt.datetime.combine(timezone.localdate(case.received_at), dt.time.min)
     )
     received_at = _past(errors, "received_at", received_at, _("接访时间"), now, earliest)
-    place = _text(errors, "place", place, _("接访地点"), ADDRESS_MAX)
+    place = checked_text(errors, "place", place, _("接访地点"), ADDRESS_MAX)
     orgs = _orgs(errors, "departments", departments, reception_orgs(), DEPARTMENTS_MAX)
-    record = _text(errors, "record", record, _("接访记录"), DESCRIPTION_MAX)
-    outcome = _text(errors, "outcome", outcome, _("接访结果"), COMMENT_MAX)
+    record = checked_text(errors, "record", record, _("接访记录"), DESCRIPTION_MAX)
+    outcome = checked_text(errors, "outcome", outcome, _("接访结果"), COMMENT_MAX)
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic():
