@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "concord.linkage",
     "concord.appointments",
     "concord.evaluation",
+    "concord.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,8 @@ CONCORD = {
     "GROUP_MATTER_PEOPLE": env_int("CONCORD_GROUP_MATTER_PEOPLE", 5),
     "PAGE_SIZE": env_int("CONCORD_PAGE_SIZE", 25),
     "API_TOKEN_DAYS": env_int("CONCORD_API_TOKEN_DAYS", 30),
+    # A rate over fewer cases than this is shown as 样本不足 (SPEC §8).
+    "KPI_MIN_SAMPLE": env_int("CONCORD_KPI_MIN_SAMPLE", 10),
 }
 
 LOGGING = {

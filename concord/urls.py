@@ -18,6 +18,7 @@ urlpatterns = [
     path("linkage/", include("concord.linkage.urls")),
     path("appointments/", include("concord.appointments.urls")),
     path("evaluation/", include("concord.evaluation.urls")),
+    path("dashboard/", include("concord.dashboard.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", include("concord.core.urls")),

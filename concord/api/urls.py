@@ -14,6 +14,8 @@ from concord.cases.api import router as cases_router
 from concord.consultations.api import router as consultations_router
 from concord.core.errors import ServiceError
 from concord.courts.api import router as courts_router
+from concord.dashboard.api import router as stats_router
+from concord.dashboard.map_api import router as map_router
 from concord.deadlines.api import router as deadlines_router
 from concord.evaluation.api import router as evaluation_router
 from concord.linkage.api import router as linkage_router
@@ -102,3 +104,5 @@ api.add_router("", agency_router, tags=["petition agency"])
 api.add_router("", linkage_router, tags=["linkage"])
 api.add_router("", appointments_router, tags=["appointments"])
 api.add_router("", evaluation_router, tags=["evaluation"])
+api.add_router("/stats", stats_router, tags=["statistics"])
+api.add_router("/stats", map_router, tags=["statistics"])

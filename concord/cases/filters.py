@@ -8,12 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.errors import InvalidInput
-from concord.geo.models import Division, DivisionLevel
+from concord.geo.models import Division
 
 from .choices import OPEN_STATUSES, CaseStatus, Channel, RiskLevel
 from .models import Case
+from .scope import in_division
 
 OPEN = "open"
+SAMPLE, GOOD = "sample", "good"
 
 
 class CaseFilterForm(forms.Form):
@@ -42,6 +44,31 @@ class CaseFilterForm(forms.Form):
     received_to = forms.DateField(
         label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    # A KPI's link from the dashboard: the cases it counts over the received_* period.
+    kpi = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    kpi_part = forms.ChoiceField(
+        required=False,
+        choices=[("", ""), (SAMPLE, _("样本")), (GOOD, _("达标"))],
+        widget=forms.HiddenInput,
+    )
+
+    def clean_kpi(self) -> str:
+        from concord.dashboard.kpis import BY_KEY  # see _behind_kpi
+
+        key = self.cleaned_data["kpi"]
+        if key and key not in BY_KEY:
+            raise forms.ValidationError(_("未知的指标"))
+        return key
+
+    def kpi_note(self) -> str:
+        """What a dashboard link narrowed the list to, e.g. 化解率 · 达标."""
+        from concord.dashboard.kpis import BY_KEY  # see _behind_kpi
+
+        if not self.is_bound or not self.is_valid() or not self.cleaned_data.get("kpi"):
+            return ""
+        part = _("达标") if self.cleaned_data.get("kpi_part") == GOOD else _("样本")
+        return f"{BY_KEY[self.cleaned_data['kpi']].label} · {part}"
 
     def clean(self):
         data = super().clean()
@@ -72,6 +99,8 @@ class CaseFilterForm(forms.Form):
                 | Q(title__icontains=text)
                 | Q(description__icontains=text)
             )
+        if key := data.get("kpi"):
+            return _behind_kpi(cases, key, data)
         # Whole local days as datetime bounds, so the received_at index serves the range.
         if start := data.get("received_from"):
             cases = cases.filter(received_at__gte=_day_start(start))
@@ -80,19 +109,25 @@ class CaseFilterForm(forms.Form):
         return cases
 
 
+def _behind_kpi(cases: QuerySet[Case], key: str, data: dict) -> QuerySet[Case]:
+    # The statistics app reads cases; importing it at the top would make cases read it back.
+    from concord.dashboard import kpis
+
+    today = timezone.localdate()
+    period = kpis.Period(
+        data.get("received_from") or today.replace(month=1, day=1),
+        data.get("received_to") or today,
+    )
+    return kpis.cases_behind(key, cases, period, good=data.get("kpi_part") == GOOD)
+
+
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _in_division(cases: QuerySet[Case], code: str) -> QuerySet[Case]:
-    level = Division.objects.filter(code=code).values_list("level", flat=True).first()
-    if level is None:
-        return cases.none()
-    if level == DivisionLevel.TOWN:
-        return cases.filter(town_id=code)
-    if level == DivisionLevel.VILLAGE:
-        return cases.filter(division_id=code)
-    return cases
+    division = Division.objects.filter(code=code).first()
+    return cases.none() if division is None else in_division(cases, division)
 
 
 def filtered_cases(cases: QuerySet[Case], params) -> QuerySet[Case]:

@@ -11,6 +11,7 @@ from concord.geo.models import Division, DivisionLevel
 from concord.orgs.models import Organisation
 
 from .choices import (
+    OPEN_STATUSES,
     Action,
     CaseStatus,
     CaseType,
@@ -129,6 +130,16 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # Set when the same matter was registered twice and this copy was merged into the other:
+    # the surviving case carries the visit, statistics count only it.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("并入事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
 
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -174,6 +185,16 @@ class Case(models.Model):
             models.Index(fields=["category", "-received_at"]),
             models.Index(fields=["channel", "-received_at"]),
             models.Index(fields=["lead_org", "status"]),
+            # The statistics' rollup: what changed since its last refresh, and one town's day.
+            models.Index(fields=["updated_at"]),
+            models.Index(fields=["town", "received_at"]),
+            # The command map: the open cases' dots read from the index alone.
+            models.Index(
+                fields=["town", "risk_level"],
+                include=["id", "lng", "lat", "division", "category", "channel"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_map_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

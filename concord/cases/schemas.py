@@ -52,6 +52,10 @@ class CaseFilters(Schema):
     q: str | None = Field(None, description="查询码、标题或诉求内容中的关键词")
     received_from: date | None = None
     received_to: date | None = None
+    kpi: str | None = Field(
+        None, description="指标编码：只列该指标统计的事项（收到日期区间即统计区间）"
+    )
+    kpi_part: str | None = Field(None, description="sample 样本（默认），good 达标的事项")
 
 
 class TransitionIn(Schema):

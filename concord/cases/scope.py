@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from concord.accounts.models import User
 from concord.core.errors import NotFound
-from concord.geo.models import DivisionLevel
+from concord.geo.models import Division, DivisionLevel
 from concord.orgs.models import Organisation
 
 from .models import Case, CaseAccess, CaseEvent, Party, Task
@@ -40,6 +40,15 @@ def visible_cases(user: User) -> QuerySet[Case]:
     if org.division.level == DivisionLevel.TOWN:
         return cases.filter(Q(town_id=org.division_id) | held)
     return cases.filter(Q(division_id=org.division_id) | held)
+
+
+def in_division(cases: QuerySet[Case], division: Division) -> QuerySet[Case]:
+    """The cases located in the division's subtree."""
+    if division.level == DivisionLevel.TOWN:
+        return cases.filter(town_id=division.code)
+    if division.level == DivisionLevel.VILLAGE:
+        return cases.filter(division_id=division.code)
+    return cases
 
 
 def grant_access(case: Case, organisations: Iterable[Organisation], reason: str) -> None:

@@ -26,6 +26,10 @@ PERIODIC: list[tuple[str, int]] = [
     ("concord.summons.services.sweep_summons", 60),
     ("concord.appointments.services.sweep_reminders", 300),
     ("concord.consultations.services.sweep_overdue_decisions", 300),
+    # The KPI rollup: kept warm for the dashboards' polling, recounted whole each night.
+    ("concord.dashboard.rollups.refresh", 30),
+    ("concord.dashboard.rollups.rebuild", 86400),
+    ("concord.dashboard.reports.generate_due_reports", 3600),
 ]
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from concord.accounts.models import User
 from concord.cases.choices import Action
-from concord.cases.models import CaseEvent
+from concord.cases.models import Case, CaseEvent
 from concord.core.dates import local_time
 from concord.notifications.services import Notice, notify_many
 from concord.orgs.models import Organisation, OrgKind
@@ -53,6 +53,10 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
                 for deadline in claimed:
                     fire(deadline, now, ctx, writes)
                 writes.save()
+                if field == "breached_at" and claimed:
+                    # A breach changes the case's overdue count: the KPI rollup recounts
+                    # the cases whose updated_at moved (dashboard.rollups).
+                    Case.objects.filter(pk__in={d.case_id for d in claimed}).update(updated_at=now)
             fired[key] += len(claimed)
             if len(claimed) < BATCH:
                 break

@@ -35,6 +35,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
     ("leader", Role.LEADER, "county-leadership", "赵国平"),
     ("baiguan", Role.HANDLER, "town-330604001", "刘芳"),
     ("caoe", Role.HANDLER, "town-330604002", "周建华"),
+    ("baiguan_leader", Role.LEADER, "town-330604001", "徐丽华"),
     ("hrss", Role.HANDLER, "hrss", "孙丽娟"),
     ("court", Role.HANDLER, "court", "钱明哲"),
     ("mediator", Role.MEDIATOR, "medical-mediation", "吴秀英"),

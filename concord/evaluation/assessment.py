@@ -133,8 +133,8 @@ def ranking(
         row = Row(key, names.get(key, "—"))
         for kpi, per_group in counts.items():
             good, n = per_group.get(key, (0, 0))
-            row.measures[kpi] = _measure(Kpi(kpi), good, n, scheme.min_sample)
-        row.score = _score(row.measures, scheme.weights)
+            row.measures[kpi] = measure(Kpi(kpi), good, n, scheme.min_sample)
+        row.score = score(row.measures, scheme.weights)
         rows.append(row)
     rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.name))
     for rank, row in enumerate((r for r in rows if r.score is not None), 1):
@@ -142,16 +142,17 @@ def ranking(
     return Ranking(month, by, scheme, rows)
 
 
-def _measure(kpi: Kpi, good: int, n: int, min_sample: int) -> Measure:
-    measure = Measure(kpi, good, n)
+def measure(kpi: Kpi, good: int, n: int, min_sample: int) -> Measure:
+    """`good` of `n` as a rate and 0–100 points; neither below the minimum sample."""
+    result = Measure(kpi, good, n)
     if n and n >= min_sample:
-        measure.rate = round(100 * good / n, 1)
-        points = 100 - measure.rate if kpi.lower_is_better else measure.rate
-        measure.points = max(0.0, min(100.0, points))
-    return measure
+        result.rate = round(100 * good / n, 1)
+        points = 100 - result.rate if kpi.lower_is_better else result.rate
+        result.points = max(0.0, min(100.0, points))
+    return result
 
 
-def _score(measures: dict[str, Measure], weights: dict) -> float | None:
+def score(measures: dict[str, Measure], weights: dict) -> float | None:
     """Σ weight × points over the KPIs with enough sample, over the sum of their weights."""
     scored = [(weights.get(k, 0), m.points) for k, m in measures.items() if m.points is not None]
     total = sum(w for w, _ in scored)

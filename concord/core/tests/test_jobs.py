@@ -52,6 +52,9 @@ def test_beat_runs_every_periodic_job_at_its_pace():
         "concord.summons.services.sweep_summons": 60.0,
         "concord.appointments.services.sweep_reminders": 300.0,
         "concord.consultations.services.sweep_overdue_decisions": 300.0,
+        "concord.dashboard.rollups.refresh": 30.0,
+        "concord.dashboard.rollups.rebuild": 86400.0,
+        "concord.dashboard.reports.generate_due_reports": 3600.0,
     }
 
 

@@ -1,7 +1,7 @@
 """评价回访 in a real browser: a domestic dispute resolved at a frozen moment gets visits at
 7, 30 and 90 days; the grid worker records the first from the case page; the citizen rates
 不满意 on a phone through the rating link; the dispatcher reopens from the review; and the
-ranking counts the reopen."""
+ranking and the dashboard count the reopen."""
 
 import datetime as dt
 
@@ -129,3 +129,10 @@ def test_visits_rating_review_and_ranking(page, browser, live_server):
     # (25×100 on time + 25×0 satisfied + 20×100 resolved + 10×0 reopens + 10×100 returns) / 90
     expect(row.locator('[data-col="score"]')).to_have_text("61.1")
     shot(page, "evaluation-08-ranking")
+
+    # The dashboard counts the reopen (重新办理件数) among the cases received since that day.
+    received = f"{timezone.localtime(case.received_at):%Y-%m-%d}"
+    page.goto(f"/dashboard/?from={received}")
+    reopens = page.locator('#kpi-cards [data-kpi="reopen_count"] .kpi-value')
+    expect(reopens).to_have_text("1件")
+    shot(page, "evaluation-09-dashboard")
