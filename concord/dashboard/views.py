@@ -74,6 +74,7 @@ def _board(request: HttpRequest, template: str, *, screen: bool) -> HttpResponse
         "map_url": f"{reverse('api:map_points')}?{urlencode(_map_query(division, filters))}",
         "panel_url": reverse("api:map_panel", kwargs={"case_id": 0}),
         "kpi_url": f"{reverse('dashboard:kpis')}?{urlencode(kpi_query)}",
+        "volume_url": f"{reverse('dashboard:volume')}?{urlencode(kpi_query)}",
         "centre": _centre(division),
         "risks": [
             {"value": value, "label": label, "colour": RISK_COLOURS[value]}

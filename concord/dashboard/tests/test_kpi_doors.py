@@ -129,3 +129,8 @@ def test_the_volume_tables_show_each_part(web, few_cases):
     assert "来源渠道" in html and "窗口来访" in html and "百官街道" in html
     refused = web("baiguan_leader").get("/dashboard/volume/", {"division": CAOE})
     assert refused.status_code == 403
+
+
+def test_the_desk_page_loads_the_volume_for_its_division_and_period(web, few_cases):
+    html = web("baiguan_leader").get("/dashboard/", {"from": "2026-01-01"}).content.decode()
+    assert f"/dashboard/volume/?division={BAIGUAN}&amp;from=2026-01-01" in html

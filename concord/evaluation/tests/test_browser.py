@@ -135,4 +135,7 @@ def test_visits_rating_review_and_ranking(page, browser, live_server):
     page.goto(f"/dashboard/?from={received}")
     reopens = page.locator('#kpi-cards [data-kpi="reopen_count"] .kpi-value')
     expect(reopens).to_have_text("1件")
+    # One case is too few to judge its resolution: 样本不足 with its n, never 0%.
+    resolution = page.locator('#kpi-cards [data-kpi="resolution_rate"] .kpi-value')
+    expect(resolution).to_have_text("样本不足 (n=1)")
     shot(page, "evaluation-09-dashboard")
