@@ -24,7 +24,7 @@ from concord.cases.timeline import record_event
 from concord.core.crypto import keyed_hash
 from concord.core.dates import local_midnight, local_time
 from concord.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from concord.core.limits import COMMENT_MAX, NAME_MAX
+from concord.core.limits import COMMENT_MAX, NAME_MAX, has_control_characters
 from concord.core.pii import phone_problem
 from concord.notifications.choices import OutboxChannel
 from concord.notifications.models import OutboxMessage
@@ -42,7 +42,6 @@ TOPIC_MAX = 200
 # Reminders go out in the daytime of the day before, never as a text in the night.
 REMIND_FROM, REMIND_UNTIL = dt.time(8, 0), dt.time(21, 0)
 BATCH = 500
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -180,7 +179,7 @@ def _text(value, field: str, label: str, limit: int, errors: dict[str, str]) -> 
         errors[field] = _("请填写%(label)s") % {"label": label}
     elif len(value) > limit:
         errors[field] = _("%(label)s不能超过%(max)d字") % {"label": label, "max": limit}
-    elif _CONTROL.search(value):
+    elif has_control_characters(value):
         errors[field] = _("%(label)s含有不可见的控制字符") % {"label": label}
     return value
 

@@ -23,9 +23,11 @@ from concord.core.limits import (
     PARTIES_MAX,
     PEOPLE_MAX,
     TITLE_MAX,
+    has_control_characters,
 )
 from concord.core.pii import id_number_problem, phone_problem
 from concord.geo.models import Division, DivisionLevel
+from concord.geo.places import locate
 from concord.orgs.models import Organisation
 
 from .choices import Action, CaseStatus, CaseType, Channel, PartyRole, RiskLevel
@@ -230,10 +232,17 @@ def _clean(actor: User, draft: CaseDraft) -> dict:
         if category is None:
             errors["category"] = _("类别「%(code)s」不存在") % {"code": draft.category}
 
-    division = _division(actor, draft.division, errors)
+    division = _division(actor, draft.division, draft.address or "", errors)
     _check_numbers(draft, errors)
     amount = _amount(draft.amount, errors)
     _check_parties(draft.parties, errors)
+    texts = {"description": description, "title": title, "address": draft.address or ""}
+    texts |= {"source_id": draft.source_id or ""}
+    for i, party in enumerate(draft.parties):
+        texts |= {f"parties[{i}].name": party.name, f"parties[{i}].address": party.address}
+    for name, text in texts.items():
+        if isinstance(text, str) and has_control_characters(text):
+            errors.setdefault(name, _("含有不可见的控制字符"))
     if draft.source_id and len(draft.source_id) > 64:
         errors["source_id"] = _("来源编号不能超过64个字符")
     if errors:
@@ -259,7 +268,11 @@ def _clean(actor: User, draft: CaseDraft) -> dict:
     }
 
 
-def _division(actor: User, code: str, errors: dict) -> Division | None:
+def _division(actor: User, code: str, address: str, errors: dict) -> Division | None:
+    """The code given; else the town or village the address names (geo.places); else where
+    the registering organisation sits (the county for the center)."""
+    if not code and (named := locate(address).division):
+        return Division.objects.get(code=named)
     if not code:
         org = actor.organisation
         if org is not None:

@@ -253,3 +253,11 @@ def test_openapi_document_and_docs_page(client, db):
     paths = document.json()["paths"]
     assert "/api/v1/cases" in paths and "/api/v1/cases/{case_id}/transitions" in paths
     assert client.get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.parametrize("field", ["description", "title", "address", "source_id"])
+def test_a_control_character_is_refused_not_a_server_error(api, county, field):
+    body = {"type": "dispute", "channel": "phone", "description": "邻里纠纷", field: "楼上\x00漏水"}
+    answer = api("clerk").post("/cases", body)
+    assert answer.status_code == 422
+    assert answer.json()["errors"][field] == "含有不可见的控制字符"
