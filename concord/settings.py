@@ -92,6 +92,10 @@ INSTALLED_APPS = [
     "concord.appointments",
     "concord.evaluation",
     "concord.dashboard",
+    "concord.integrations",
+    "concord.imports",
+    "concord.open311",
+    "concord.portal",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +209,18 @@ CONCORD = {
     "API_TOKEN_DAYS": env_int("CONCORD_API_TOKEN_DAYS", 30),
     # A rate over fewer cases than this is shown as 样本不足 (SPEC §8).
     "KPI_MIN_SAMPLE": env_int("CONCORD_KPI_MIN_SAMPLE", 10),
+    # The citizen portal's limits per IP address (requests, seconds); "code": wrong lookups of
+    # one tracking code from anywhere.
+    "PORTAL_RATE_LIMITS": {
+        "submit": (env_int("CONCORD_PORTAL_SUBMITS_PER_HOUR", 5), 3600),
+        "track": (env_int("CONCORD_PORTAL_LOOKUPS_PER_10_MIN", 20), 600),
+        "code": (env_int("CONCORD_PORTAL_CODE_FAILURES_PER_HOUR", 10), 3600),
+    },
+    # Case imports (CSV/XLSX): the largest file and the most rows one file may hold.
+    "IMPORT_MAX_BYTES": env_int("CONCORD_IMPORT_MAX_BYTES", 50 * 1024 * 1024),
+    "IMPORT_ROWS_MAX": env_int("CONCORD_IMPORT_ROWS_MAX", 200_000),
+    # Reverse proxies in front whose X-Forwarded-For entries are believed (0: ignore the header).
+    "TRUSTED_PROXIES": env_int("CONCORD_TRUSTED_PROXIES", 0),
 }
 
 LOGGING = {

@@ -1,7 +1,7 @@
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -20,6 +20,17 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("管理员")
 
 
+class PeopleQuerySet(models.QuerySet):
+    def staff_of(self, organisation) -> "PeopleQuerySet":
+        """The people working in an organisation: active accounts, not the service accounts
+        other systems and the citizen portal act through."""
+        return self.filter(organisation=organisation, is_active=True, service=False)
+
+
+class PeopleManager(UserManager.from_queryset(PeopleQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=64, blank=True)
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.HANDLER)
@@ -32,6 +43,11 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    # The account a connected system or the citizen portal acts through: never signs in,
+    # never receives notifications.
+    service = models.BooleanField(_("系统账号"), default=False)
+
+    objects = PeopleManager()
 
     class Meta:
         verbose_name = _("用户")

@@ -18,6 +18,7 @@ from concord.dashboard.api import router as stats_router
 from concord.dashboard.map_api import router as map_router
 from concord.deadlines.api import router as deadlines_router
 from concord.evaluation.api import router as evaluation_router
+from concord.imports.api import router as imports_router
 from concord.linkage.api import router as linkage_router
 from concord.mediation.api import router as mediation_router
 from concord.orgs.api import router as orgs_router
@@ -106,3 +107,4 @@ api.add_router("", appointments_router, tags=["appointments"])
 api.add_router("", evaluation_router, tags=["evaluation"])
 api.add_router("/stats", stats_router, tags=["statistics"])
 api.add_router("/stats", map_router, tags=["statistics"])
+api.add_router("/imports", imports_router, tags=["imports"])

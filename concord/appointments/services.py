@@ -305,7 +305,7 @@ def sweep_reminders(now: dt.datetime | None = None) -> int:
 
 def _desk_staff(cache: dict[int, list[User]], desk: Desk) -> list[User]:
     if desk.pk not in cache:
-        staff = User.objects.filter(organisation=desk.organisation_id, is_active=True)
+        staff = User.objects.staff_of(desk.organisation_id)
         cache[desk.pk] = list(staff)
     return cache[desk.pk]
 

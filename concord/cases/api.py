@@ -1,13 +1,27 @@
 import hashlib
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
+
+from concord.api.auth import for_systems
+from concord.core.errors import InvalidInput
+from concord.integrations.models import Scope
+from concord.integrations.services import register_from_system
 
 from . import lifecycle
 from .filters import filtered_cases
 from .models import Case
-from .schemas import CaseFilters, CaseIn, CaseListOut, CaseOut, PartyRevealed, TransitionIn
+from .schemas import (
+    CaseFilters,
+    CaseIn,
+    CaseListOut,
+    CaseOut,
+    ChannelValue,
+    PartyRevealed,
+    TransitionIn,
+)
 from .scope import (
     get_visible_case,
     get_visible_case_with_history,
@@ -29,21 +43,42 @@ class CasePages(PageNumberPagination):
         return super().paginate_queryset(queryset, pagination, **params)
 
 
+class NewCaseIn(CaseIn):
+    # A system's cases default to its own channel; a user names one (create_case).
+    channel: ChannelValue | None = None
+
+
+def _actions(case: Case, user) -> list[str]:
+    # An external system registers and reads; it takes no lifecycle action.
+    if getattr(user, "acting_system", None) is not None:
+        return []
+    return lifecycle.available_actions(case, user)
+
+
 def case_detail(request: HttpRequest, case_id: int) -> Case:
     case = get_visible_case_with_history(request.auth, case_id)
-    case.available_actions = lifecycle.available_actions(case, request.auth)
+    case.available_actions = _actions(case, request.auth)
     return case
 
 
-@router.post("", response={201: CaseOut, 200: CaseOut})
+@router.post("", response={201: CaseOut, 200: CaseOut}, auth=for_systems(Scope.CASES_CREATE))
 def create_case(
     request: HttpRequest,
-    payload: CaseIn,
+    payload: NewCaseIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    """Register a case. With an `Idempotency-Key`, a retry returns the first case (200)."""
+    """Register a case. With an `Idempotency-Key`, a retry returns the first case (200).
+
+    An external system (`X-API-Key`, scope cases:create) must send `source_id`, its work
+    order number: the same number sent again returns the first case (200) and creates
+    nothing. `channel` defaults to the system's."""
     data = payload.dict()
     parties = [PartyDraft(**p) for p in data.pop("parties")]
+    if (system := getattr(request.auth, "acting_system", None)) is not None:
+        case, created = register_from_system(system, CaseDraft(**data, parties=parties))
+        return Status(201 if created else 200, case_detail(request, case.pk))
+    if data["channel"] is None:
+        raise InvalidInput({"channel": _("请选择来源渠道")})
     draft = CaseDraft(**data, parties=parties, source="api" if data["source_id"] else "")
     if idempotency_key is None:
         case = register_case(actor=request.auth, draft=draft)
@@ -62,7 +97,7 @@ def create_case(
     return Status(201, case)
 
 
-@router.get("", response=list[CaseListOut])
+@router.get("", response=list[CaseListOut], auth=for_systems(Scope.CASES_READ))
 @paginate(CasePages)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
     """Cases in the caller's scope, newest first, filtered and paginated."""
@@ -71,7 +106,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
     return cases.select_related("category").order_by("-received_at", "-id")
 
 
-@router.get("/{int:case_id}", response=CaseOut)
+@router.get("/{int:case_id}", response=CaseOut, auth=for_systems(Scope.CASES_READ))
 def get_case(request: HttpRequest, case_id: int):
     """One case with parties (masked), tasks, timeline and the caller's available actions."""
     return case_detail(request, case_id)

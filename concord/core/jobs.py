@@ -30,6 +30,8 @@ PERIODIC: list[tuple[str, int]] = [
     ("concord.dashboard.rollups.refresh", 30),
     ("concord.dashboard.rollups.rebuild", 86400),
     ("concord.dashboard.reports.generate_due_reports", 3600),
+    ("concord.integrations.webhooks.deliver_webhooks", 30),
+    ("concord.imports.services.purge_files", 86400),
 ]
 
 

@@ -181,6 +181,8 @@ def _xlsx_grid(data: bytes) -> list[tuple[int, list[Cell]]]:
     grid = []
     try:
         sheet = book.worksheets[0]
+        # A workbook's <dimension> may claim "A1" (some exporters write it so): read on.
+        sheet.reset_dimensions()
         for line, row in enumerate(sheet.iter_rows(max_col=COLUMNS_MAX), start=1):
             if line > LINES_MAX:
                 raise _too_many()

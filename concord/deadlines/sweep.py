@@ -204,5 +204,5 @@ class _Context:
         if org is None:
             return []
         if org.pk not in self.cache:
-            self.cache[org.pk] = list(User.objects.filter(organisation=org, is_active=True))
+            self.cache[org.pk] = list(User.objects.staff_of(org))
         return self.cache[org.pk]

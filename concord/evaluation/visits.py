@@ -134,7 +134,7 @@ def plan_visits(case: Case, resolved: CaseEvent) -> None:
         for v in visits
     )
     notify(
-        User.objects.filter(organisation=organisation, is_active=True),
+        User.objects.staff_of(organisation),
         kind="other",
         title=_("%(code)s 已办结，请按期回访：%(dates)s")
         % {"code": case.tracking_code, "dates": dates},

@@ -263,7 +263,7 @@ def _write(
         event=event,
     )
     grant_access(case, [partner], "linkage")
-    people = User.objects.filter(organisation=partner, is_active=True)
+    people = User.objects.staff_of(partner)
     notify(
         people,
         kind="other",

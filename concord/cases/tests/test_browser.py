@@ -231,12 +231,15 @@ def test_switching_the_language_to_english(county, page):
             "Joint consultation",
             "Petition agency",
             "Appointments",
+            "Import",
             "Dashboard",
             "Command screen",
             "Trend forecast",
         ]
     )
-    expect(page.locator("nav.mainnav summary")).to_have_text(["Mediation & linkage", "Statistics"])
+    expect(page.locator("nav.mainnav summary")).to_have_text(
+        ["Mediation & linkage", "Data exchange", "Statistics"]
+    )
     expect(page.locator("h1")).to_have_text("Find cases")
     expect(page.locator("label[for=id_status]")).to_have_text("Status")
     expect(page.locator("form.filters button")).to_have_text("Search")

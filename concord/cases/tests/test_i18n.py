@@ -143,11 +143,16 @@ def test_inbox_in_english(english):
         "Joint consultation",
         "Petition agency",
         "Appointments",
+        "Import",
         "Dashboard",
         "Command screen",
         "Trend forecast",
     ]
-    assert texts(page, "nav.mainnav summary") == ["Mediation & linkage", "Statistics"]
+    assert texts(page, "nav.mainnav summary") == [
+        "Mediation & linkage",
+        "Data exchange",
+        "Statistics",
+    ]
     assert "Log out" in texts(page, ".userbox button")
     assert texts(page, "h1") == ["My work"]
     assert "To accept" in texts(page, "#section-to_accept h2")[0]

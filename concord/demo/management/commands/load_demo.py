@@ -7,6 +7,7 @@ from concord.deadlines.defaults import load_defaults as load_deadline_defaults
 from concord.demo.cases import seed_cases
 from concord.demo.county import load_reference_data
 from concord.evaluation import defaults as evaluation
+from concord.integrations import demo as integrations
 from concord.linkage import defaults as linkage
 from concord.mediation import defaults as mediation
 from concord.routing.defaults import load_defaults as load_routing_defaults
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         courts.load_defaults()
         appointments.load_defaults()
         appointments.load_demo()  # this week's and next week's slots, as time goes by
+        integrations.load_demo()  # 12345 and the court's platform as connected systems
         self.stdout.write(
             "参考数据已就绪（区划、组织、类别、演示账号、节假日、时限策略、分流规则、"
             "调解员和调解室、委派案由、预约窗口、回访计划）"
@@ -39,4 +41,5 @@ class Command(BaseCommand):
         evaluation.ratings_from_timeline()
         mediation.load_demo_agreements()
         courts.load_demo()
+        integrations.load_demo()  # the seeded 12345 calls become the hotline's work orders
         self.stdout.write(self.style.SUCCESS(f"已生成 {created} 件演示事项"))
