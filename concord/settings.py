@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "concord.imports",
     "concord.open311",
     "concord.portal",
+    "concord.triage",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ from concord.mediation.api import router as mediation_router
 from concord.orgs.api import router as orgs_router
 from concord.routing.api import router as routing_router
 from concord.summons.api import router as summons_router
+from concord.triage.api import router as triage_router
 
 from .auth import API_AUTH
 
@@ -108,3 +109,4 @@ api.add_router("", evaluation_router, tags=["evaluation"])
 api.add_router("/stats", stats_router, tags=["statistics"])
 api.add_router("/stats", map_router, tags=["statistics"])
 api.add_router("/imports", imports_router, tags=["imports"])
+api.add_router("/triage", triage_router, tags=["triage"])

@@ -17,6 +17,7 @@ from concord.core.views import redirect_after_post
 from concord.deadlines.queries import with_urgent_deadline
 from concord.deadlines.views import deadline_card
 from concord.routing.services import route, routing_suggestion
+from concord.triage.services import record_choice, shown_codes
 
 from . import lifecycle
 from .choices import Action, CaseStatus
@@ -125,6 +126,9 @@ def intake(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
+            # The clerk's choice beside what triage suggested: the accuracy page learns from it.
+            shown = shown_codes(request.POST.get("triage_shown", ""))
+            record_choice(case=case, suggested=shown, actor=request.user)
             messages.success(
                 request, gettext("已登记，查询码 %(code)s") % {"code": case.tracking_code}
             )

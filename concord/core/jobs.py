@@ -32,6 +32,7 @@ PERIODIC: list[tuple[str, int]] = [
     ("concord.dashboard.reports.generate_due_reports", 3600),
     ("concord.integrations.webhooks.deliver_webhooks", 30),
     ("concord.imports.services.purge_files", 86400),
+    ("concord.triage.services.train_daily", 86400),
 ]
 
 

@@ -57,6 +57,7 @@ def test_beat_runs_every_periodic_job_at_its_pace():
         "concord.dashboard.reports.generate_due_reports": 3600.0,
         "concord.integrations.webhooks.deliver_webhooks": 30.0,
         "concord.imports.services.purge_files": 86400.0,
+        "concord.triage.services.train_daily": 86400.0,
     }
 
 
