@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "concord.open311",
     "concord.portal",
     "concord.triage",
+    "concord.risk",
+    "concord.duplicates",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +219,8 @@ CONCORD = {
         "track": (env_int("CONCORD_PORTAL_LOOKUPS_PER_10_MIN", 20), 600),
         "code": (env_int("CONCORD_PORTAL_CODE_FAILURES_PER_HOUR", 10), 3600),
     },
+    # Earlier and later cases within this many days are compared for duplicates.
+    "DUPLICATE_WINDOW_DAYS": env_int("CONCORD_DUPLICATE_WINDOW_DAYS", 90),
     # Case imports (CSV/XLSX): the largest file and the most rows one file may hold.
     "IMPORT_MAX_BYTES": env_int("CONCORD_IMPORT_MAX_BYTES", 50 * 1024 * 1024),
     "IMPORT_ROWS_MAX": env_int("CONCORD_IMPORT_ROWS_MAX", 200_000),

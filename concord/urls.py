@@ -24,6 +24,8 @@ urlpatterns = [
     path("open311/v2/", include("concord.open311.urls")),
     path("portal/", include("concord.portal.urls")),
     path("triage/", include("concord.triage.urls")),
+    path("risk/", include("concord.risk.urls")),
+    path("duplicates/", include("concord.duplicates.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", include("concord.core.urls")),

@@ -17,11 +17,13 @@ from concord.courts.api import router as courts_router
 from concord.dashboard.api import router as stats_router
 from concord.dashboard.map_api import router as map_router
 from concord.deadlines.api import router as deadlines_router
+from concord.duplicates.api import router as duplicates_router
 from concord.evaluation.api import router as evaluation_router
 from concord.imports.api import router as imports_router
 from concord.linkage.api import router as linkage_router
 from concord.mediation.api import router as mediation_router
 from concord.orgs.api import router as orgs_router
+from concord.risk.api import router as risk_router
 from concord.routing.api import router as routing_router
 from concord.summons.api import router as summons_router
 from concord.triage.api import router as triage_router
@@ -110,3 +112,5 @@ api.add_router("/stats", stats_router, tags=["statistics"])
 api.add_router("/stats", map_router, tags=["statistics"])
 api.add_router("/imports", imports_router, tags=["imports"])
 api.add_router("/triage", triage_router, tags=["triage"])
+api.add_router("", duplicates_router, tags=["duplicates"])
+api.add_router("", risk_router, tags=["risk"])

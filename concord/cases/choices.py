@@ -154,6 +154,9 @@ class Action(models.TextChoices):
     FOLLOW_UP_PLANNED = "follow_up_plan", _("安排回访")
     # A dissatisfied rating the dispatcher closed with an explanation instead of reopening.
     REVIEW_CLOSED = "review_close", _("不满意复核结案")
+    # The same matter registered twice: the copy merged into the surviving case, and undone.
+    MERGE = "merge", _("合并")
+    UNMERGE = "unmerge", _("撤销合并")
     # Written by the system and by supervisors, never taken as a transition.
     DEADLINE_WARNED = "deadline_warn", _("时限预警")
     DEADLINE_BREACHED = "deadline_breach", _("超期")

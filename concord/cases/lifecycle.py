@@ -148,6 +148,11 @@ def refusal(case: Case, user: User | None, action: str) -> ServiceError | None:
             }
         )
     label = Action(action).label
+    if case.merged_into_id:
+        return Conflict(
+            gettext("该事项已并入其他事项，请在该事项中办理，不能%(action)s") % {"action": label},
+            code="merged",
+        )
     if case.status == S.ARCHIVED:
         return Conflict(
             gettext("事项已归档，只能查阅，不能%(action)s") % {"action": label},

@@ -33,6 +33,10 @@ PERIODIC: list[tuple[str, int]] = [
     ("concord.integrations.webhooks.deliver_webhooks", 30),
     ("concord.imports.services.purge_files", 86400),
     ("concord.triage.services.train_daily", 86400),
+    # Cases that came in without the registration signal (imports, seeding) join the index.
+    ("concord.duplicates.services.index_missing", 300),
+    ("concord.risk.spikes.sweep_spikes", 3600),
+    ("concord.risk.services.rescore_long_open", 86400),
 ]
 
 

@@ -22,12 +22,17 @@ class CategoryScore(Schema):
 
 class SuggestOut(Schema):
     categories: list[CategoryScore] = Field(description="推荐类别，最可能的在前，至少3个")
-    similar: list[dict] = Field(description="相似事项（查重模块接入前为空）")
-    risk: dict | None = Field(description="风险评估（风险模块接入前为空）")
+    similar: list[dict] = Field(
+        description="可能为同一事项的已有事项（本人可见范围内）：id, tracking_code, title, status, "
+        "score, reasons"
+    )
+    risk: dict | None = Field(
+        description="风险评估：level（red/orange/yellow/blue）、score、reasons"
+    )
 
 
 @router.post("/suggest", response=SuggestOut)
 def suggest(request: HttpRequest, payload: SuggestIn):
     """The categories that fit a description best, from the center's own closed cases (keyword
     rules until a model is trained)."""
-    return suggest_categories(payload.text)
+    return suggest_categories(payload.text, user=request.auth)

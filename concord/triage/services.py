@@ -17,6 +17,8 @@ from concord.cases.choices import CaseStatus
 from concord.cases.models import Case, Category
 from concord.core.errors import InvalidInput
 from concord.core.limits import DESCRIPTION_MAX, has_control_characters
+from concord.duplicates.services import similar_to_draft
+from concord.risk.scoring import assess_text
 
 from . import classifier
 from .models import Feedback, TriageModel
@@ -104,17 +106,32 @@ def forget_loaded() -> None:
         _loaded.checked = 0.0
 
 
-def suggest(text) -> dict:
-    """The answer of POST /api/v1/triage/suggest. `similar` and `risk` are filled by the
-    duplicates and risk apps once they are wired; this app leaves them empty."""
+SIMILAR_SHOWN = 5
+
+
+def suggest(text, user: User | None = None) -> dict:
+    """The answer of POST /api/v1/triage/suggest: the likeliest categories, the cases in the
+    user's scope that look like the same matter (duplicates), and the text's risk (risk)."""
     text = checked_text(text)
     state = loaded()
     names = state.names or {}
     ranked = classifier.rank(text, state.model, list(names), limit=SUGGESTIONS)
+    similar = similar_to_draft(text, user=user) if user is not None else []
+    risk = assess_text(text)
     return {
         "categories": [{"code": c, "name": names[c], "score": s} for c, s in ranked],
-        "similar": [],
-        "risk": None,
+        "similar": [
+            {
+                "id": m.case.pk,
+                "tracking_code": m.case.tracking_code,
+                "title": m.case.title,
+                "status": m.case.status,
+                "score": round(m.score, 3),
+                "reasons": m.reasons,
+            }
+            for m in similar[:SIMILAR_SHOWN]
+        ],
+        "risk": {"level": risk.level, "score": risk.score, "reasons": risk.reasons},
     }
 
 

@@ -58,6 +58,9 @@ def test_beat_runs_every_periodic_job_at_its_pace():
         "concord.integrations.webhooks.deliver_webhooks": 30.0,
         "concord.imports.services.purge_files": 86400.0,
         "concord.triage.services.train_daily": 86400.0,
+        "concord.duplicates.services.index_missing": 300.0,
+        "concord.risk.spikes.sweep_spikes": 3600.0,
+        "concord.risk.services.rescore_long_open": 86400.0,
     }
 
 

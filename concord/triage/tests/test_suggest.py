@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from concord.cases.choices import CaseStatus
 from concord.cases.models import Category
-from concord.cases.tests.factories import CaseFactory
+from concord.cases.tests.factories import CaseFactory, build_case
 from concord.core.limits import DESCRIPTION_MAX
 from concord.triage import services
 from concord.triage.models import TriageModel
@@ -28,8 +28,19 @@ def test_cold_start_rules_answer_without_a_model(api):
     assert codes(body)[0] == "labour"
     assert body["categories"][0]["name"] == "劳动争议/欠薪"
     assert len(body["categories"]) >= 3
-    assert body["similar"] == [] and body["risk"] is None
+    assert body["similar"] == []  # nothing registered yet
+    assert body["risk"]["level"] in ("red", "orange", "yellow", "blue")
     assert not TriageModel.objects.exists()
+
+
+def test_the_suggestion_tells_the_risk_and_the_same_matter_seen_before(api):
+    earlier = build_case(description="工人在大楼顶上扬言跳楼，讨要被拖欠的工资三万元。")
+    earlier_text = "工人在大楼顶上扬言跳楼，讨要被拖欠的工资三万元。"
+    body = api("clerk").post("/triage/suggest", {"text": earlier_text}).json()
+    assert body["risk"]["level"] == "red"
+    assert any("跳楼" in reason for reason in body["risk"]["reasons"])
+    assert [s["tracking_code"] for s in body["similar"]] == [earlier.tracking_code]
+    assert any("诉求内容相似" in reason for reason in body["similar"][0]["reasons"])
 
 
 def test_cold_start_still_offers_three_when_no_keyword_matches(county):
