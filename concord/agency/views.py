@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,8 +20,8 @@ from concord.accounts.permissions import SUPERVISE_ROLES
 from concord.cases.choices import OPEN_STATUSES
 from concord.cases.models import Case
 from concord.cases.scope import case_or_404
-from concord.core.errors import InvalidInput, NotFound, ServiceError
-from concord.core.views import case_url, form_refused, redirect_after_post
+from concord.core.errors import NotFound
+from concord.core.views import case_url, submit
 from concord.orgs.models import OrgKind
 
 from . import services
@@ -99,19 +98,14 @@ def _back(request: HttpRequest, agency: Agency) -> str:
 def assign(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id)
     form = AssignForm(request.POST, case=case)
-    if form.is_valid():
-        try:
-            agency = services.assign(case, actor=request.user, **form.params())
-        except InvalidInput as exc:
-            form.place(exc)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            text = gettext("已指派代办员：%(name)s") % {"name": agency.agent}
-            messages.success(request, text)
-            return redirect_after_post(request, case_url(case.pk))
+
+    def act() -> str:
+        agency = services.assign(case, actor=request.user, **form.params())
+        return gettext("已指派代办员：%(name)s") % {"name": agency.agent}
+
     context = {"case": case, "form": form}
-    return form_refused(request, form, "agency/_assign_form.html", context, case_url(case.pk))
+    template, back = "agency/_assign_form.html", case_url(case.pk)
+    return submit(request, form, act, template=template, context=context, back=back)
 
 
 @login_required
@@ -119,19 +113,14 @@ def assign(request: HttpRequest, case_id: int) -> HttpResponse:
 def errand(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = _agency_or_404(request, agency_id)
     form = ErrandForm(request.POST, agency_id=agency.pk)
-    back = _back(request, agency)
-    if form.is_valid():
-        try:
-            services.log_errand(agency, actor=request.user, **form.params())
-        except InvalidInput as exc:
-            form.place(exc)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, gettext("已记录代办情况"))
-            return redirect_after_post(request, back)
+
+    def act() -> str:
+        services.log_errand(agency, actor=request.user, **form.params())
+        return gettext("已记录代办情况")
+
     context = {"agency": agency, "form": form, "back": request.POST.get("back", "case")}
-    return form_refused(request, form, "agency/_errand_form.html", context, back)
+    template, back = "agency/_errand_form.html", _back(request, agency)
+    return submit(request, form, act, template=template, context=context, back=back)
 
 
 @login_required
@@ -139,19 +128,14 @@ def errand(request: HttpRequest, agency_id: int) -> HttpResponse:
 def finish(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = _agency_or_404(request, agency_id)
     form = FinishForm(request.POST, agency_id=agency.pk)
-    back = _back(request, agency)
-    if form.is_valid():
-        try:
-            services.finish(agency, actor=request.user, note=form.cleaned_data["note"])
-        except InvalidInput as exc:
-            form.place(exc)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, gettext("信访代办已办结"))
-            return redirect_after_post(request, back)
+
+    def act() -> str:
+        services.finish(agency, actor=request.user, note=form.cleaned_data["note"])
+        return gettext("信访代办已办结")
+
     context = {"agency": agency, "form": form, "back": request.POST.get("back", "case")}
-    return form_refused(request, form, "agency/_finish_form.html", context, back)
+    template, back = "agency/_finish_form.html", _back(request, agency)
+    return submit(request, form, act, template=template, context=context, back=back)
 
 
 def oversees(user: User) -> bool:

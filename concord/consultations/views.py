@@ -29,10 +29,9 @@ from concord.core.documents import document_response
 from concord.core.errors import InvalidInput, NotFound, ServiceError
 from concord.core.views import (
     case_url,
-    form_refused,
     redirect_after_post,
-    redirect_to_case,
     refused,
+    submit,
 )
 
 from . import services
@@ -96,23 +95,15 @@ def _consultation_or_404(request: HttpRequest, consultation_id: int) -> Consulta
 def schedule(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id)
     form = ScheduleForm(request.POST)
-    if form.is_valid():
-        try:
-            consultation = services.schedule(case, actor=request.user, **form.params())
-        except InvalidInput as exc:
-            form.place(exc)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            text = gettext("已安排联合会商：%(when)s") % {
-                "when": local_time(consultation.scheduled_at)
-            }
-            messages.success(request, text)
-            return redirect_to_case(request, case.pk)
+
+    def act() -> str:
+        consultation = services.schedule(case, actor=request.user, **form.params())
+        when = local_time(consultation.scheduled_at)
+        return gettext("已安排联合会商：%(when)s") % {"when": when}
+
     context = {"case": case, "form": form}
-    return form_refused(
-        request, form, "consultations/_schedule_form.html", context, case_url(case.pk)
-    )
+    template, back = "consultations/_schedule_form.html", case_url(case.pk)
+    return submit(request, form, act, template=template, context=context, back=back)
 
 
 @login_required
@@ -120,20 +111,14 @@ def schedule(request: HttpRequest, case_id: int) -> HttpResponse:
 def minutes(request: HttpRequest, consultation_id: int) -> HttpResponse:
     consultation = _consultation_or_404(request, consultation_id)
     form = MinutesForm(request.POST, consultation=consultation)
-    if form.is_valid():
-        try:
-            services.record_minutes(consultation, actor=request.user, **form.params())
-        except InvalidInput as exc:
-            form.place(exc)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, gettext("已录入会商纪要"))
-            return redirect_to_case(request, consultation.case_id)
+
+    def act() -> str:
+        services.record_minutes(consultation, actor=request.user, **form.params())
+        return gettext("已录入会商纪要")
+
     context = {"consultation": consultation, "form": form}
-    return form_refused(
-        request, form, "consultations/_minutes_form.html", context, case_url(consultation.case_id)
-    )
+    template, back = "consultations/_minutes_form.html", case_url(consultation.case_id)
+    return submit(request, form, act, template=template, context=context, back=back)
 
 
 @login_required
@@ -141,20 +126,14 @@ def minutes(request: HttpRequest, consultation_id: int) -> HttpResponse:
 def reception(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_or_404(request, case_id)
     form = ReceptionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_reception(case, actor=request.user, **form.params())
-        except InvalidInput as exc:
-            form.place(exc)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, gettext("已记录联合接访"))
-            return redirect_to_case(request, case.pk)
+
+    def act() -> str:
+        services.record_reception(case, actor=request.user, **form.params())
+        return gettext("已记录联合接访")
+
     context = {"case": case, "form": form}
-    return form_refused(
-        request, form, "consultations/_reception_form.html", context, case_url(case.pk)
-    )
+    template, back = "consultations/_reception_form.html", case_url(case.pk)
+    return submit(request, form, act, template=template, context=context, back=back)
 
 
 @login_required

@@ -48,6 +48,23 @@ def refused(request: HttpRequest, exc: ServiceError, back: str) -> HttpResponse:
     return redirect_after_post(request, back)
 
 
+def submit(request: HttpRequest, form, act, *, template: str, context: dict, back: str):
+    """A page form's round trip: when the form is valid, `act()` calls the service and returns
+    the success message, and the browser goes to `back`; a refusal lands on the form's fields
+    (InvalidInput) or above it, and the form comes back with its errors (`form_refused`)."""
+    if form.is_valid():
+        try:
+            text = act()
+        except InvalidInput as exc:
+            form.place(exc)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, text)
+            return redirect_after_post(request, back)
+    return form_refused(request, form, template, context, back)
+
+
 def form_refused(request: HttpRequest, form, template: str, context: dict, back: str):
     """A form come back with its errors: re-rendered in place (htmx, 422), or its errors as
     messages after redirecting a plain post to `back`."""
