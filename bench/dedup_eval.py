@@ -84,17 +84,14 @@ BENCH_DB = "bench_dedup"
 SERVER = "postgres://postgres@127.0.0.1:5432/"
 DDL = """
 CREATE TABLE c (id integer PRIMARY KEY, description text, received_at timestamptz);
-CREATE TABLE b (id bigserial PRIMARY KEY, case_id integer, key bigint, received_at timestamptz);
+CREATE TABLE duplicates_textband (
+    id bigserial PRIMARY KEY, case_id integer, key bigint, received_at timestamptz
+);
 """
+# The indexes of duplicates.models.TextBand; the lookup runs services.BAND_CANDIDATES_SQL.
 INDEXES = """
-CREATE INDEX b_key_time ON b (key, received_at);
-CREATE INDEX b_case ON b (case_id);
-"""
-# The band query of duplicates.services._matches, as the ORM writes it.
-BANDS_SQL = """
-SELECT case_id, COUNT(id) AS hits FROM b
-WHERE key = ANY(%s) AND received_at >= %s AND received_at <= %s
-GROUP BY case_id ORDER BY hits DESC LIMIT %s
+CREATE INDEX textband_key_time ON duplicates_textband (key, received_at) INCLUDE (case_id);
+CREATE INDEX textband_case ON duplicates_textband (case_id);
 """
 START = dt.datetime(2021, 1, 1, tzinfo=dt.UTC)
 
@@ -111,33 +108,55 @@ def _keyed(text: str) -> list[int]:
     return band_keys(shingles(text))
 
 
-def lookup(rows: list[dict], n: int) -> None:
+def _build(db, rows: list[dict], n: int, times: list[dt.datetime]) -> None:
+    db.execute(DDL)
+    began = time.perf_counter()
+    texts = list(_texts(rows, n, 1))
+    with Pool() as pool:
+        keys = pool.map(_keyed, texts, chunksize=2000)
+    print(f"band keys for {n} cases: {time.perf_counter() - began:.0f} s")
+    began = time.perf_counter()
+    with db.cursor().copy("COPY c (id, description, received_at) FROM STDIN") as copy:
+        for i, (text, at) in enumerate(zip(texts, times, strict=True), 1):
+            copy.write_row((i, text, at))
+    with db.cursor().copy(
+        "COPY duplicates_textband (case_id, key, received_at) FROM STDIN"
+    ) as copy:
+        for i, (case_keys, at) in enumerate(zip(keys, times, strict=True), 1):
+            for key in set(case_keys):
+                copy.write_row((i, key, at))
+    db.execute(INDEXES)
+    db.execute("VACUUM ANALYZE")
+    print(f"loaded and indexed: {time.perf_counter() - began:.0f} s")
+
+
+def _indexed(n: int) -> bool:
+    """True when a kept database already holds the index of exactly n cases."""
     import psycopg
 
-    with psycopg.connect(SERVER + "postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
     try:
         with psycopg.connect(SERVER + BENCH_DB, autocommit=True) as db:
-            db.execute(DDL)
-            began = time.perf_counter()
-            span = 5 * 365 * 86400
-            texts = list(_texts(rows, n, 1))
-            times = [START + dt.timedelta(seconds=span * i / n) for i in range(n)]
-            with Pool() as pool:
-                keys = pool.map(_keyed, texts, chunksize=2000)
-            print(f"band keys for {n} cases: {time.perf_counter() - began:.0f} s")
-            began = time.perf_counter()
-            with db.cursor().copy("COPY c (id, description, received_at) FROM STDIN") as copy:
-                for i, (text, at) in enumerate(zip(texts, times, strict=True), 1):
-                    copy.write_row((i, text, at))
-            with db.cursor().copy("COPY b (case_id, key, received_at) FROM STDIN") as copy:
-                for i, (case_keys, at) in enumerate(zip(keys, times, strict=True), 1):
-                    for key in set(case_keys):
-                        copy.write_row((i, key, at))
-            db.execute(INDEXES)
-            db.execute("VACUUM ANALYZE")
-            print(f"loaded and indexed: {time.perf_counter() - began:.0f} s")
+            return db.execute("SELECT count(*) FROM c").fetchone()[0] == n
+    except psycopg.Error:
+        return False
+
+
+def lookup(rows: list[dict], n: int, keep: bool) -> None:
+    import psycopg
+
+    span = 5 * 365 * 86400
+    times = [START + dt.timedelta(seconds=span * i / n) for i in range(n)]
+    reuse = keep and _indexed(n)
+    if not reuse:
+        with psycopg.connect(SERVER + "postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            admin.execute(f"CREATE DATABASE {BENCH_DB}")
+    try:
+        with psycopg.connect(SERVER + BENCH_DB, autocommit=True) as db:
+            if reuse:
+                print(f"reusing the kept index of {n} cases in {BENCH_DB}")
+            else:
+                _build(db, rows, n, times)
             span_window = services.window()
             rng = random.Random(2)
             probes = [
@@ -148,10 +167,15 @@ def lookup(rows: list[dict], n: int) -> None:
             for text, at in probes:
                 began = time.perf_counter()
                 grams = shingles(text)
-                ranked = db.execute(
-                    BANDS_SQL,
-                    (band_keys(grams), at - span_window, at + span_window, services.CANDIDATES),
-                ).fetchall()
+                params = {
+                    "keys": band_keys(grams),
+                    "start": at - span_window,
+                    "end": at + span_window,
+                    "exclude": 0,
+                    "per_key": services.PER_KEY,
+                    "limit": services.CANDIDATES,
+                }
+                ranked = db.execute(services.BAND_CANDIDATES_SQL, params).fetchall()
                 found = db.execute(
                     "SELECT id, description FROM c WHERE id = ANY(%s)", ([r[0] for r in ranked],)
                 ).fetchall()
@@ -164,8 +188,9 @@ def lookup(rows: list[dict], n: int) -> None:
                 f"lookup against {n} cases: p50={statistics.median(took):.1f} ms p95={p95:.1f} ms"
             )
     finally:
-        with psycopg.connect(SERVER + "postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        if not keep:
+            with psycopg.connect(SERVER + "postgres", autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
 
 
 def main() -> None:
@@ -173,10 +198,13 @@ def main() -> None:
     parser.add_argument("file")
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--lookup", type=int, metavar="N", help="time the lookup over N cases")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the lookup database; reuse it for the same N"
+    )
     args = parser.parse_args()
     rows = read(args.file)
     if args.lookup:
-        lookup(rows, args.lookup)
+        lookup(rows, args.lookup, args.keep)
     truth = {
         frozenset((a["id"], b["id"])) for a, b in combinations(rows, 2) if a["group"] == b["group"]
     }

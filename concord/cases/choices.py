@@ -162,3 +162,6 @@ class Action(models.TextChoices):
     DEADLINE_BREACHED = "deadline_breach", _("超期")
     EXTEND = "extend", _("延期")
     SUPERVISE = "supervise", _("督办")
+    # 风险提示函 / 预警函 about this case, and the addressee's reply.
+    RISK_LETTER = "letter", _("风险函")
+    RISK_LETTER_REPLY = "letter_reply", _("风险函回复")

@@ -37,6 +37,7 @@ PERIODIC: list[tuple[str, int]] = [
     ("concord.duplicates.services.index_missing", 300),
     ("concord.risk.spikes.sweep_spikes", 3600),
     ("concord.risk.services.rescore_long_open", 86400),
+    ("concord.risk.letters.sweep_overdue_letters", 300),
 ]
 
 

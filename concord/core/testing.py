@@ -1,5 +1,7 @@
-"""Helpers for tests: real concurrency (PostgreSQL row locks), and reading generated PDFs."""
+"""Helpers for tests: real concurrency (PostgreSQL row locks), and reading generated PDFs and
+Word files."""
 
+import io
 import os
 import subprocess
 import threading
@@ -49,3 +51,12 @@ def pdf_text(pdf: bytes | Path) -> str:
     body = pdf.read_bytes() if isinstance(pdf, Path) else pdf
     out = subprocess.run([PDFTOTEXT, "-", "-"], input=body, capture_output=True, check=True)
     return "".join(out.stdout.decode().split())
+
+
+def word_text(body: bytes) -> str:
+    """The paragraphs of a Word file, then its tables' cells, one per line."""
+    from docx import Document
+
+    document = Document(io.BytesIO(body))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)

@@ -14,11 +14,15 @@ from .calendar import Unit
 FIRST_YEAR, LAST_YEAR = 2004, 2100
 AMOUNT_MAX = 3650
 # The actions a clock may start or stop at: the lifecycle's own, not the system's records.
-LIFECYCLE_ACTIONS = [
-    a
-    for a in Action.values
-    if a not in (Action.DEADLINE_WARNED, Action.DEADLINE_BREACHED, Action.EXTEND, Action.SUPERVISE)
-]
+SUPERVISORS_RECORDS = (
+    Action.DEADLINE_WARNED,
+    Action.DEADLINE_BREACHED,
+    Action.EXTEND,
+    Action.SUPERVISE,
+    Action.RISK_LETTER,
+    Action.RISK_LETTER_REPLY,
+)
+LIFECYCLE_ACTIONS = [a for a in Action.values if a not in SUPERVISORS_RECORDS]
 
 
 class DaySource(models.TextChoices):

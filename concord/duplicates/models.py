@@ -16,7 +16,8 @@ class TextBand(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["key", "received_at"], name="textband_key_time"),
+            # Covering: the lookup reads case ids from the index alone (index-only scans).
+            models.Index(fields=["key", "received_at"], include=["case"], name="textband_key_time"),
             models.Index(fields=["case"], name="textband_case"),
         ]
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,22 @@ TEXT_MIN = 0.18
 ADDRESS_MIN = 0.6
 # The band lookup keeps the cases sharing most keys; each is then scored on its text.
 CANDIDATES = 50
+# Cases one band key contributes at most (the most recent ones in the window).
+PER_KEY = 200
+BAND_CANDIDATES_SQL = """
+SELECT hit.case_id, COUNT(*) AS hits
+FROM unnest(%(keys)s::bigint[]) AS probe(key)
+CROSS JOIN LATERAL (
+    SELECT case_id FROM duplicates_textband
+    WHERE key = probe.key AND received_at >= %(start)s AND received_at <= %(end)s
+    ORDER BY received_at DESC
+    LIMIT %(per_key)s
+) AS hit
+WHERE hit.case_id <> %(exclude)s
+GROUP BY hit.case_id
+ORDER BY hits DESC
+LIMIT %(limit)s
+"""
 # Cases of one village read to compare addresses: the most recent ones.
 VILLAGE_CASES = 200
 MATCHES_MAX = 10
@@ -139,20 +155,33 @@ def _matches(probe: Probe, scope: QuerySet[Case]) -> list[Match]:
 
     grams = shingles(probe.text)
     if keys := band_keys(grams):
-        bands = TextBand.objects.filter(
-            key__in=keys,
-            received_at__gte=probe.at - span,
-            received_at__lte=probe.at + span,
-        )
-        if probe.exclude:
-            bands = bands.exclude(case_id=probe.exclude)
-        ranked = bands.values("case_id").annotate(hits=Count("id")).order_by("-hits")[:CANDIDATES]
-        for case in cases.filter(pk__in=[row["case_id"] for row in ranked]):
+        ranked = band_candidates(keys, probe.at - span, probe.at + span, probe.exclude)
+        for case in cases.filter(pk__in=ranked):
             if score := text_score(grams, case.description):
                 match(case).add(score, _("诉求内容相似 %(score).2f") % {"score": round(score, 2)})
 
     matches = sorted(found.values(), key=lambda m: (-m.score, -m.case.received_at.timestamp()))
     return matches[:MATCHES_MAX]
+
+
+def band_candidates(
+    keys: list[int], start: dt.datetime, end: dt.datetime, exclude: int | None
+) -> list[int]:
+    """The cases received in [start, end] sharing most band keys with the probe, best first.
+
+    A key many cases share (a phrase every wage account has) says little and its posting
+    list is long: on PostgreSQL each key contributes at most PER_KEY of its most recent cases,
+    so the lookup reads a bounded slice of the index whatever the size of the county."""
+    if connection.vendor == "postgresql":
+        params = {"keys": keys, "start": start, "end": end, "exclude": exclude or 0}
+        with connection.cursor() as cursor:
+            cursor.execute(BAND_CANDIDATES_SQL, params | {"per_key": PER_KEY, "limit": CANDIDATES})
+            return [case_id for case_id, _hits in cursor.fetchall()]
+    bands = TextBand.objects.filter(key__in=keys, received_at__gte=start, received_at__lte=end)
+    if exclude:
+        bands = bands.exclude(case_id=exclude)
+    ranked = bands.values("case_id").annotate(hits=Count("id")).order_by("-hits")[:CANDIDATES]
+    return [row["case_id"] for row in ranked]
 
 
 def text_score(grams: frozenset[str], other: str) -> float | None:

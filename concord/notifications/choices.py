@@ -11,6 +11,7 @@ class Kind(models.TextChoices):
     DEADLINE_BREACHED = "deadline_breached", pgettext_lazy("notification kind", "超期")
     SUPERVISION = "supervision", pgettext_lazy("notification kind", "督办")
     EXTENSION = "extension", pgettext_lazy("notification kind", "延期")
+    RISK = "risk", pgettext_lazy("notification kind", "风险预警")
     OTHER = "other", pgettext_lazy("notification kind", "其他")
 
     @property
@@ -23,6 +24,7 @@ KIND_COLOURS = {
     Kind.DEADLINE_BREACHED: "red",
     Kind.SUPERVISION: "purple",
     Kind.EXTENSION: "blue",
+    Kind.RISK: "red",
     Kind.OTHER: "grey",
 }
 

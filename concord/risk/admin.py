@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Factor
-from .models import POINTS_MAX, CaseRisk, RiskWeight, SpikeWarning
+from .models import POINTS_MAX, CaseRisk, RiskLetter, RiskWeight, SpikeWarning
 from .scoring import CATEGORY_DEFAULTS, DEFAULTS
 
 
@@ -70,6 +70,24 @@ class CaseRiskAdmin(ReadOnlyAdmin):
 
 @admin.register(SpikeWarning)
 class SpikeWarningAdmin(ReadOnlyAdmin):
-    list_display = ["town", "category", "window_end", "count", "baseline", "ratio", "status"]
+    list_display = [
+        "town",
+        "category",
+        "window_end",
+        "count",
+        "baseline",
+        "ratio",
+        "status",
+        "closed_by",
+        "closed_at",
+    ]
     list_filter = ["status"]
     date_hierarchy = "window_end"
+
+
+@admin.register(RiskLetter)
+class RiskLetterAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "kind", "target_org", "issued_at", "reply_due_at", "replied_at"]
+    list_filter = ["kind"]
+    search_fields = ["case__tracking_code", "target_org__name"]
+    date_hierarchy = "issued_at"

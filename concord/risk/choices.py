@@ -23,3 +23,16 @@ class Factor(models.TextChoices):
 class WarningStatus(models.TextChoices):
     OPEN = "open", _("待处置")
     CLOSED = "closed", _("已处置")
+
+
+class LetterKind(models.TextChoices):
+    # 风险提示函: a case's risk drawn to the attention of the organisation that must act;
+    # 预警函: a signal that something is about to grow (a spike, a red case), demanding measures.
+    NOTICE = "notice", _("风险提示函")
+    WARNING = "warning", _("预警函")
+
+
+class LetterStatus(models.TextChoices):
+    AWAITING = "awaiting", _("待回复")
+    OVERDUE = "overdue", _("逾期未复")
+    ANSWERED = "answered", _("已回复")

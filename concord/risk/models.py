@@ -10,8 +10,9 @@ from django.utils.translation import pgettext_lazy
 from concord.cases.choices import RiskLevel
 from concord.cases.models import Case, Category
 from concord.geo.models import Division, DivisionLevel
+from concord.orgs.models import Organisation
 
-from .choices import Factor, WarningStatus
+from .choices import Factor, LetterKind, LetterStatus, WarningStatus
 
 POINTS_MAX = 100
 
@@ -102,6 +103,15 @@ class SpikeWarning(models.Model):
         _("状态"), max_length=8, choices=WarningStatus.choices, default=WarningStatus.OPEN
     )
     raised_at = models.DateTimeField(_("发现时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("处置时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("处置人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("异常增多预警")
@@ -117,3 +127,89 @@ class SpikeWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.town.name} {self.category.name} {self.window_end}"
+
+
+class RiskLetter(models.Model):
+    """风险提示函 / 预警函: a supervisor's letter to an organisation about a case's risk or a
+    spike, with a reply deadline in working days; tracked until the addressee answers."""
+
+    kind = models.CharField(_("函件类型"), max_length=8, choices=LetterKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("序号"))
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("事项"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="risk_letters",
+    )
+    spike = models.ForeignKey(
+        SpikeWarning,
+        verbose_name=_("异常增多预警"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="letters",
+    )
+    issuer_org = models.ForeignKey(
+        Organisation, verbose_name=_("发函单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("发函人"), on_delete=models.PROTECT, related_name="+"
+    )
+    target_org = models.ForeignKey(
+        Organisation,
+        verbose_name=_("收函单位"),
+        on_delete=models.PROTECT,
+        related_name="risk_letters",
+    )
+    subject = models.TextField(_("风险情况"))
+    measures = models.TextField(_("工作要求"))
+    issued_at = models.DateTimeField(_("发函时间"))
+    reply_due_at = models.DateTimeField(_("回复期限"))
+    replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("回复人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reply = models.TextField(_("回复内容"), blank=True)
+    # Set once by the sweep when the reply deadline passed unanswered: the reminder goes once.
+    overdue_at = models.DateTimeField(_("逾期提醒时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("风险函件")
+        verbose_name_plural = pgettext_lazy("plural", "风险函件")
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["target_org", "replied_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year", "serial"], name="letter_number_once"),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False, spike=None) | Q(case=None, spike__isnull=False),
+                name="letter_about_case_or_spike",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """文号: 风险提示〔2026〕3号 / 预警〔2026〕3号."""
+        prefix = _("风险提示") if self.kind == LetterKind.NOTICE else _("预警")
+        return f"{prefix}〔{self.year}〕{self.serial}号"
+
+    @property
+    def status(self) -> str:
+        if self.replied_at is not None:
+            return LetterStatus.ANSWERED
+        if self.reply_due_at <= timezone.now():
+            return LetterStatus.OVERDUE
+        return LetterStatus.AWAITING
+
+    def get_status_display(self) -> str:
+        return LetterStatus(self.status).label

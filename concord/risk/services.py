@@ -80,7 +80,7 @@ def alert_red(case: Case, assessment: Assessment) -> bool:
         return False  # told before (or by a concurrent change a moment ago)
     notify(
         county_dispatchers(),
-        kind="other",
+        kind="risk",
         title=_("红色风险：%(code)s %(title)s") % {"code": case.tracking_code, "title": case.title},
         body="；".join(assessment.reasons),
         case=case,

@@ -4,14 +4,26 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
+from concord.core.limits import ADDRESS_MAX
+
 from .services import suggest as suggest_categories
 
 router = Router()
 
 
+class SuggestPartyIn(Schema):
+    id_number: str = Field("", max_length=18, description="身份证号（只用于比对，不保存）")
+    phone: str = Field("", max_length=20, description="联系电话（只用于比对，不保存）")
+
+
 class SuggestIn(Schema):
     # Checked by the service (empty, too long, emoji only), so every door answers alike.
     text: str | None = Field(None, description="诉求内容（标题和描述）")
+    parties: list[SuggestPartyIn] = Field(
+        [], max_length=50, description="已填写的当事人，用于查找同一人的事项"
+    )
+    division: str = Field("", pattern=r"^(\d{12})?$", description="发生地区划代码（12位）")
+    address: str = Field("", max_length=ADDRESS_MAX, description="详细地址")
 
 
 class CategoryScore(Schema):
@@ -35,4 +47,10 @@ class SuggestOut(Schema):
 def suggest(request: HttpRequest, payload: SuggestIn):
     """The categories that fit a description best, from the center's own closed cases (keyword
     rules until a model is trained)."""
-    return suggest_categories(payload.text, user=request.auth)
+    return suggest_categories(
+        payload.text,
+        user=request.auth,
+        parties=payload.parties,
+        division=payload.division,
+        address=payload.address,
+    )

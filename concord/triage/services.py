@@ -109,30 +109,41 @@ def forget_loaded() -> None:
 SIMILAR_SHOWN = 5
 
 
-def suggest(text, user: User | None = None) -> dict:
+def suggest(
+    text, user: User | None = None, *, parties=(), division: str = "", address: str = ""
+) -> dict:
     """The answer of POST /api/v1/triage/suggest: the likeliest categories, the cases in the
-    user's scope that look like the same matter (duplicates), and the text's risk (risk)."""
+    user's scope that look like the same matter (duplicates), and the text's risk (risk).
+    `parties` (anything with `id_number` and `phone`), `division` (a code) and `address` are
+    what the intake form holds so far: the same person or place flags earlier cases too."""
     text = checked_text(text)
     state = loaded()
     names = state.names or {}
     ranked = classifier.rank(text, state.model, list(names), limit=SUGGESTIONS)
-    similar = similar_to_draft(text, user=user) if user is not None else []
     risk = assess_text(text)
     return {
         "categories": [{"code": c, "name": names[c], "score": s} for c, s in ranked],
-        "similar": [
-            {
-                "id": m.case.pk,
-                "tracking_code": m.case.tracking_code,
-                "title": m.case.title,
-                "status": m.case.status,
-                "score": round(m.score, 3),
-                "reasons": m.reasons,
-            }
-            for m in similar[:SIMILAR_SHOWN]
-        ],
+        "similar": similar(text, user, parties=parties, division=division, address=address),
         "risk": {"level": risk.level, "score": risk.score, "reasons": risk.reasons},
     }
+
+
+def similar(text: str, user: User | None, *, parties=(), division="", address="") -> list[dict]:
+    """The earlier cases a draft may repeat, as the suggestion answers them."""
+    if user is None:
+        return []
+    found = similar_to_draft(text, parties, division or None, user=user, address=address)
+    return [
+        {
+            "id": m.case.pk,
+            "tracking_code": m.case.tracking_code,
+            "title": m.case.title,
+            "status": m.case.status,
+            "score": round(m.score, 3),
+            "reasons": m.reasons,
+        }
+        for m in found[:SIMILAR_SHOWN]
+    ]
 
 
 def training_set(limit: int = TRAINING_MAX) -> tuple[list[str], list[str]]:

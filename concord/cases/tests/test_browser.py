@@ -235,6 +235,7 @@ def test_switching_the_language_to_english(county, page):
             "Dashboard",
             "Command screen",
             "Trend forecast",
+            "Risk letters",
         ]
     )
     expect(page.locator("nav.mainnav summary")).to_have_text(

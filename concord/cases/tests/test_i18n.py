@@ -147,6 +147,7 @@ def test_inbox_in_english(english):
         "Dashboard",
         "Command screen",
         "Trend forecast",
+        "Risk letters",
     ]
     assert texts(page, "nav.mainnav summary") == [
         "Mediation & linkage",

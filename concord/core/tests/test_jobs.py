@@ -61,6 +61,7 @@ def test_beat_runs_every_periodic_job_at_its_pace():
         "concord.duplicates.services.index_missing": 300.0,
         "concord.risk.spikes.sweep_spikes": 3600.0,
         "concord.risk.services.rescore_long_open": 86400.0,
+        "concord.risk.letters.sweep_overdue_letters": 300.0,
     }
 
 

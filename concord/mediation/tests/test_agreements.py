@@ -3,19 +3,17 @@ taking effect (which opens the judicial-confirmation window), the signed scan, a
 that leave everything as it was."""
 
 import datetime as dt
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from docx import Document as Word
 
 from concord.audit.models import AuditEntry
 from concord.cases.models import CaseEvent, Party
 from concord.cases.tests.factories import build_case
 from concord.core.errors import Conflict, InvalidInput
 from concord.core.limits import COMMENT_MAX, DESCRIPTION_MAX
-from concord.core.testing import pdf_text
+from concord.core.testing import pdf_text, word_text
 from concord.deadlines.models import Deadline
 from concord.mediation.agreements import attach_scan, create_agreement, record_effect
 from concord.mediation.models import Agreement
@@ -43,12 +41,6 @@ def test_an_agreement_states_what_article_29_asks(agreement, succeeded):
     assert agreement.terms == TERMS and agreement.performance_method == METHOD
     year = timezone.localdate().year
     assert agreement.number == f"虞调协字〔{year}〕第{agreement.pk}号"
-
-
-def word_text(body: bytes) -> str:
-    document = Word(io.BytesIO(body))
-    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-    return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 def test_the_word_document_carries_the_parties_facts_terms_and_notice(agreement, web):

@@ -41,7 +41,9 @@ def test_closing_a_warning_takes_it_off_the_list(web):
     dispatcher = web("dispatcher")
     response = dispatcher.post(f"/risk/warnings/{warning.pk}/close")
     assert response.status_code == 302 and response.url == "/risk/warnings"
-    assert SpikeWarning.objects.get(pk=warning.pk).status == "closed"
+    closed = SpikeWarning.objects.get(pk=warning.pk)
+    assert closed.status == "closed" and closed.closed_by.username == "dispatcher"
+    assert closed.closed_at is not None
     html = dispatcher.get("/risk/warnings").content.decode()
     assert "已标记为已处置" in html and "没有待处置的预警" in html
 

@@ -26,7 +26,7 @@ def test_a_case_registered_with_jumping_is_red_and_the_dispatcher_is_told_once(p
     assert any("跳楼" in reason for reason in stored.risk_reasons)
     notices = red_notices(case)
     assert [n.user.username for n in notices] == ["dispatcher"]
-    assert notices[0].kind == "other" and "跳楼" in notices[0].body
+    assert notices[0].kind == "risk" and "跳楼" in notices[0].body
     # Later changes score again but tell nobody twice.
     lifecycle.transition(stored, actor=persona("clerk"), action="accept", comment="")
     assert red_notices(case).count() == 1
