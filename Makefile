@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup lint browser-deps clean
+.PHONY: run test setup lint browser-deps pg-client run-prod clean
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
@@ -18,7 +18,7 @@ test: setup browser-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed node_modules/.installed .env concord/locale/en/LC_MESSAGES/django.mo
+setup: $(VENV)/.installed node_modules/.installed .env concord/locale/en/LC_MESSAGES/django.mo pg-client
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,17 @@ concord/locale/en/LC_MESSAGES/django.mo: concord/locale/en/LC_MESSAGES/django.po
 
 browser-deps:
 	sh scripts/ensure-browser.sh
+
+# pg_dump/pg_restore for `manage.py backup` and `restore`, when the database is PostgreSQL.
+pg-client:
+	@case "$$DATABASE_URL" in postgres*) sh scripts/ensure-pg-client.sh ;; esac
+
+# Production on this machine (docs/deploy.md): PostgreSQL (DATABASE_URL, default
+# postgres://postgres@127.0.0.1:5432/concord_prod) and Redis (CELERY_BROKER_URL, default
+# redis://127.0.0.1:6379/1); gunicorn ×2 on 127.0.0.1:$(PORT), 2 Celery workers and beat.
+run-prod: setup
+	sh scripts/ensure-pg-client.sh
+	bash scripts/run-prod.sh
 
 clean:
 	rm -rf $(VENV) node_modules .env db.sqlite3

@@ -65,7 +65,7 @@ from intake import (  # noqa: E402 - bench/ is put on the path just above
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/concord_bench_dashboard"
-USERNAME, PASSWORD = "leader", "concord-demo"  # the demo county leadership
+USERNAME, PASSWORD = "leader", "Concord-demo1"  # the demo county leadership
 COUNTY, TOWN = "330604000000", "330604001000"  # 上虞区, 百官街道
 TARGET_MS = 200.0  # p95 of the county's KPIs and of its map (the dashboard issue)
 FIRST_CALL_TIMEOUT = 120.0  # gunicorn (intake.Server) kills a worker after 60 s anyway

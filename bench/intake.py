@@ -57,7 +57,7 @@ from concord.core.pii import id_check_digit
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/concord_bench"
 HOST = "127.0.0.1"
-USERNAME, PASSWORD = "clerk", "concord-demo"
+USERNAME, PASSWORD = "clerk", "Concord-demo1"
 WORKERS, THREADS = 2, 4
 REQUEST_TIMEOUT = 30.0
 WARMUP_REQUESTS = 5  # per client connection, before the clock starts; not counted
@@ -104,10 +104,41 @@ class Database:
             return -1
         return int(comment.removeprefix(MARKER))
 
-    def create(self) -> None:
+    def clear(self) -> None:
+        """Drop the database an earlier run left (kept, or a run that failed); refuse to touch
+        one that this script did not make."""
+        marker = self.seeded_marker()
+        if marker == -1:
+            raise SetupError(
+                f"database {self.name} exists and was not made by this script; drop it or "
+                "choose another name with --database-url"
+            )
+        if marker is not None:
+            print(f"· dropping database {self.name} left by an earlier run")
+            self.drop()
+
+    def create(self, template: str | None = None) -> None:
+        """An empty database, or a copy of the database `template` (nobody may be connected
+        to it while it is copied)."""
+        query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name))
+        if template is not None:
+            query = sql.SQL("{} TEMPLATE {}").format(query, sql.Identifier(template))
         with self._admin() as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
+            if template is not None and conn.info.server_version >= 150000:
+                # Copy the files after a checkpoint instead of logging every block (15's
+                # default): minutes less for a database of gigabytes.
+                query = sql.SQL("{} STRATEGY FILE_COPY").format(query)
+            conn.execute(query)
         self.mark(0)
+
+    def set(self, name: str, value: str) -> None:
+        """A setting (`ALTER DATABASE … SET`) for the sessions that connect from now on."""
+        with self._admin() as conn:
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                    sql.Identifier(self.name), sql.Identifier(name), sql.Literal(value)
+                )
+            )
 
     def mark(self, seeded: int) -> None:
         with self._admin() as conn:
@@ -332,7 +363,8 @@ class CpuMeter:
         fields = self._stat(pid)
         return (int(fields[11]) + int(fields[12])) / self.tick if fields else None
 
-    def _workers(self) -> list[int]:
+    def workers(self) -> list[int]:
+        """The pids of gunicorn's worker processes (the master's children)."""
         return [
             int(entry.name)
             for entry in Path("/proc").iterdir()
@@ -346,7 +378,7 @@ class CpuMeter:
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
         ).fetchall()
-        groups = {"app": self._workers(), "db": [pid for (pid,) in backends]}
+        groups = {"app": self.workers(), "db": [pid for (pid,) in backends]}
         for group, pids in groups.items():
             for pid in pids:
                 if (cpu := self._cpu(pid)) is not None:
@@ -608,10 +640,15 @@ class PhaseResult:
 
     def percentile(self, p: float) -> float:
         """Nearest-rank percentile in milliseconds."""
-        if not self.latencies:
-            return math.nan
-        ordered = sorted(self.latencies)
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] * 1000
+        return percentile(self.latencies, p)
+
+
+def percentile(seconds: list[float], p: float) -> float:
+    """Nearest-rank percentile of durations in seconds, in milliseconds; NaN when empty."""
+    if not seconds:
+        return math.nan
+    ordered = sorted(seconds)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] * 1000
 
 
 def client(
@@ -706,15 +743,16 @@ def run_phase(
     )
 
 
-def get_token(port: int) -> str:
+def get_token(port: int, username: str = USERNAME) -> str:
+    """A bearer token for a demo account (the demo password)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    body = json.dumps({"username": USERNAME, "password": PASSWORD})
+    body = json.dumps({"username": username, "password": PASSWORD})
     conn.request("POST", "/api/v1/auth/token", body, {"Content-Type": "application/json"})
     response = conn.getresponse()
     answer = response.read()
     conn.close()
     if response.status != 200:
-        raise SetupError(f"token for {USERNAME}: {response.status} {answer[:300]!r}")
+        raise SetupError(f"token for {username}: {response.status} {answer[:300]!r}")
     return json.loads(answer)["token"]
 
 
@@ -795,15 +833,15 @@ def gunicorn_version() -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=60, help="length of each phase [60]")
-    parser.add_argument("--cases", type=int, default=100_000, help="cases to seed [100000]")
-    parser.add_argument("--concurrency", type=int, default=4, help="client connections [4]")
+def add_server_arguments(
+    parser: argparse.ArgumentParser, database_url: str, seed_timeout: float
+) -> None:
+    """The options of a benchmark that seeds a database and serves it with gunicorn:
+    --database-url, --keep, --workers, --threads, --seed-timeout."""
     parser.add_argument(
         "--database-url",
-        default=DEFAULT_DATABASE_URL,
-        help=f"bench database; its name must contain 'bench' [{DEFAULT_DATABASE_URL}]",
+        default=database_url,
+        help=f"bench database; its name must contain 'bench' [{database_url}]",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the database (a later run reuses it)"
@@ -811,8 +849,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers [2]")
     parser.add_argument("--threads", type=int, default=THREADS, help="threads per worker [4]")
     parser.add_argument(
-        "--seed-timeout", type=float, default=1800, help="time limit of seeding, seconds [1800]"
+        "--seed-timeout",
+        type=float,
+        default=seed_timeout,
+        help=f"time limit of seeding, seconds [{seed_timeout:.0f}]",
     )
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=60, help="length of each phase [60]")
+    parser.add_argument("--cases", type=int, default=100_000, help="cases to seed [100000]")
+    parser.add_argument("--concurrency", type=int, default=4, help="client connections [4]")
+    add_server_arguments(parser, DEFAULT_DATABASE_URL, seed_timeout=1800)
     args = parser.parse_args(argv)
     if not 1 <= args.concurrency <= 256:
         parser.error("--concurrency must be between 1 and 256")

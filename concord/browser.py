@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 VIEWPORT = {"width": 1440, "height": 900}
-DEMO_PASSWORD = "concord-demo"
+DEMO_PASSWORD = "Concord-demo1"  # concord.demo.county.DEMO_PASSWORD
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 # Auto-waits give up after this long: a missing element fails fast instead of hanging.
 TIMEOUT_MS = 10_000

@@ -9,6 +9,8 @@ from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 
 from concord.accounts.models import User
+from concord.accounts.permissions import second_factor_required
+from concord.accounts.testing import pass_second_factor
 from concord.api.auth import issue_token
 from concord.browser import browser, page  # noqa: F401  (browser-test fixtures)
 from concord.demo.county import load_reference_data
@@ -107,7 +109,10 @@ def web(persona):
 
     def login(username: str) -> Client:
         client = Client()
-        client.force_login(persona(username))
+        user = persona(username)
+        client.force_login(user)
+        if second_factor_required(user):
+            pass_second_factor(client, user)  # administrators sign in with TOTP too
         return client
 
     return login

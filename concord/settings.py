@@ -1,6 +1,7 @@
 """Concord settings: one file, read from the environment (and `.env` for development)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,7 +71,11 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "django.contrib.staticfiles",  # trimmed by concord.core.staticfiles
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "ninja",
     "concord.core",
@@ -103,14 +108,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "concord.core.middleware.RefuseNulMiddleware",  # a NUL PostgreSQL refuses: 400, not 500
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "concord.core.ratelimit.APIRateLimitMiddleware",  # after the session's user is known
+    "django_otp.middleware.OTPMiddleware",
+    "concord.accounts.middleware.SecondFactorMiddleware",
+    "concord.accounts.middleware.RoleAreaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout answer
 ]
 
 ROOT_URLCONF = "concord.urls"
@@ -155,14 +167,45 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "concord.accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("CONCORD_PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 等保 2.0 身份鉴别 a): complexity, at least 3 of upper case, lower case, digits, symbols.
+    {"NAME": "concord.accounts.passwords.CharacterClassesValidator"},
 ]
+
+# Login failures (django-axes): the account name is locked after AXES_FAILURE_LIMIT failures,
+# wherever they come from (login page, API token, second factor), for CONCORD_LOCKOUT_MINUTES
+# (0: until the security administrator unlocks it).
+AUTHENTICATION_BACKENDS = [
+    "concord.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("CONCORD_LOGIN_FAILURES", 5)
+# The account name, from any address: a center's staff share one office address, which must
+# not be locked for everyone by one person's typos (axes.W006 asks for the address too).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+_LOCKOUT_MINUTES = env_int("CONCORD_LOCKOUT_MINUTES", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MINUTES > 0 else None
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "concord.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "concord.portal.throttle.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log
+AXES_ENABLE_ADMIN = False  # accounts.admin registers the lockouts for the security admin only
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+AXES_VERBOSE = False
+# Second factor (django-otp): TOTP, mandatory for the roles of accounts.permissions.
+OTP_TOTP_ISSUER = os.environ.get("CONCORD_OTP_ISSUER", "Concord")
 
 SESSION_COOKIE_AGE = env_int("CONCORD_SESSION_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, not absolute
 SESSION_COOKIE_HTTPONLY = True
+# Behind HTTPS (production): cookies never travel in clear.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("CONCORD_HTTPS")
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 
 LANGUAGE_CODE = "zh-hans"
@@ -180,6 +223,26 @@ STATICFILES_DIRS = [
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+# `manage.py backup` writes here unless given --output (concord.core.backups).
+BACKUP_DIR = Path(os.environ.get("CONCORD_BACKUP_DIR") or BASE_DIR / "var" / "backups")
+
+# The cache: shared by every app process (rate limits must count across them) when Redis is
+# configured, else each process's memory (development, tests).
+CACHE_URL = os.environ.get("CONCORD_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "concord",
+            # A Redis that is down must not take the pages down with it (concord.core.ratelimit
+            # lets requests through when the cache fails).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Request bodies: large enough for a case with attachments' metadata, small enough to refuse abuse.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CONCORD_MAX_BODY_BYTES", 2 * 1024 * 1024)
@@ -190,6 +253,20 @@ CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker that is down must not hold a request up: connect within 1 s, publish without
+# kombu's retries (concord.core.jobs.publish keeps the job in its outbox row instead), and
+# after a failure do not try again for CONCORD_BROKER_BACKOFF seconds in this process.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CONCORD_BROKER_TIMEOUT", 1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": 5 * CELERY_BROKER_CONNECTION_TIMEOUT,
+    # One connection attempt when publishing (workers reconnect by their own retry policy).
+    "max_retries": 0,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # workers and beat wait for the broker,
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # however long it is down
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING (JSON in production)
+CONCORD_BROKER_BACKOFF = env_int("CONCORD_BROKER_BACKOFF", 30)
 
 # Who sends the outbox's messages (concord.notifications.senders): a dotted class path per
 # channel. The console sender only logs; production names its SMS gateway's sender here.
@@ -224,14 +301,88 @@ CONCORD = {
     # Case imports (CSV/XLSX): the largest file and the most rows one file may hold.
     "IMPORT_MAX_BYTES": env_int("CONCORD_IMPORT_MAX_BYTES", 50 * 1024 * 1024),
     "IMPORT_ROWS_MAX": env_int("CONCORD_IMPORT_ROWS_MAX", 200_000),
+    # The JSON API's limits (requests, seconds): per signed-in user or system key, and per
+    # address for requests without credentials (concord.core.ratelimit).
+    "API_RATE_LIMITS": {
+        "user": (env_int("CONCORD_API_REQUESTS_PER_MINUTE", 600), 60),
+        "anonymous": (env_int("CONCORD_API_ANONYMOUS_PER_MINUTE", 60), 60),
+    },
     # Reverse proxies in front whose X-Forwarded-For entries are believed (0: ignore the header).
     "TRUSTED_PROXIES": env_int("CONCORD_TRUSTED_PROXIES", 0),
+    # Audit entries are kept at least this long; purge_audit never goes below 180 days
+    # (网络安全法: network logs kept no less than six months).
+    "AUDIT_RETENTION_DAYS": env_int("CONCORD_AUDIT_RETENTION_DAYS", 180),
+    # anonymise_cases: closed cases older than this lose their parties' personal data.
+    "ANONYMISE_AFTER_DAYS": env_int("CONCORD_ANONYMISE_AFTER_DAYS", 3 * 365),
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # ID numbers and mobile numbers are masked in every line (concord.core.logfilters).
+    "filters": {"mask_pii": {"()": "concord.core.logfilters.MaskPIIFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("CONCORD_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Production (docs/deploy.md): on unless CONCORD_DEBUG is, or CONCORD_PRODUCTION=0 says not.
+PRODUCTION = env_bool("CONCORD_PRODUCTION", not DEBUG)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("CONCORD_DEBUG must be off when CONCORD_PRODUCTION is on")
+if PRODUCTION:
+    # Static files from the app processes themselves, with hashed names cached for a year and
+    # pre-compressed copies (`collectstatic` builds them): no separate file server needed.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    WHITENOISE_KEEP_ONLY_HASHED_FILES = True  # pages name them through {% static %}
+    # Source maps are for developers' tools: not worth compressing (brotli takes minutes).
+    from whitenoise.compress import Compressor
+
+    WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+    # One JSON object per line, for the log collector (the PII mask above still applies).
+    LOGGING["formatters"] = {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "{levelname}{name}{message}",
+            "style": "{",
+            "timestamp": True,
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        }
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+# Content Security Policy (django-csp 4): scripts, styles and everything else from Concord
+# itself only. No inline script or style, no eval: the pages' code is in static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# Security headers (Django's SecurityMiddleware); the CSP (django-csp) is configured apart.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("CONCORD_HTTPS"):
+    # Browsers keep to HTTPS for a year once they have seen the site over it.
+    SECURE_HSTS_SECONDS = env_int("CONCORD_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_SSL_REDIRECT = env_bool("CONCORD_SSL_REDIRECT")  # usually the proxy redirects
+if CONCORD["TRUSTED_PROXIES"] > 0:
+    # The trusted proxy terminates TLS and says so; it must overwrite a client's own header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from concord.api.urls import api
 
@@ -26,8 +27,11 @@ urlpatterns = [
     path("triage/", include("concord.triage.urls")),
     path("risk/", include("concord.risk.urls")),
     path("duplicates/", include("concord.duplicates.urls")),
+    path("audit/", include("concord.audit.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", include("concord.core.urls")),
+    # One login page, with the lockout and the second factor: the admin site's sends there.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
 ]

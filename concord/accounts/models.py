@@ -17,7 +17,11 @@ class Role(models.TextChoices):
     MEDIATOR = "mediator", _("调解员")
     GRID = "grid", _("网格员")
     LEADER = "leader", _("领导")
-    ADMIN = "admin", _("管理员")
+    # 三员分立 (GB/T 22239 level 3): the system administrator configures, the security
+    # administrator manages accounts, the auditor reads the audit log; none does another's work.
+    ADMIN = "admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDITOR = "auditor", _("安全审计员")
 
 
 class PeopleQuerySet(models.QuerySet):

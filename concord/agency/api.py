@@ -32,7 +32,7 @@ class ErrandIn(Schema):
     next_step: str = Field("", description=f"下一步（最多{COMMENT_MAX}字）")
 
 
-class FinishIn(Schema):
+class AgencyFinishIn(Schema):
     note: str = Field(description=f"办结说明（必填，最多{COMMENT_MAX}字）")
 
 
@@ -130,7 +130,7 @@ def log_errand(request: HttpRequest, agency_id: int, payload: ErrandIn):
 
 
 @router.post("/agencies/{agency_id}/finish", response=AgencyOut)
-def finish(request: HttpRequest, agency_id: int, payload: FinishIn):
+def finish(request: HttpRequest, agency_id: int, payload: AgencyFinishIn):
     """End the agency with a closing note (the agent or an assigner)."""
     agency = services.get_visible_agency(request.auth, agency_id)
     services.finish(agency, actor=request.auth, note=payload.note)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from concord.accounts.models import APIToken, User
+from concord.accounts.permissions import may_enter
 from concord.core.errors import Forbidden, ServiceError
 from concord.integrations.keys import key_from_headers, system_for_key
 from concord.integrations.models import Scope
@@ -29,6 +30,8 @@ class TokenAuth(HttpBearer):
         )
         if found is None:
             return None
+        if not may_enter(found.user, request.path):  # the same areas as the pages (三员分立)
+            raise Forbidden(_("您的角色不能使用这项功能"))
         if found.last_used_at is None or now - found.last_used_at > _TOUCH_EVERY:
             APIToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user

@@ -9,13 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from concord.core.admin import OptimisticAdmin
+
 from .choices import HOLDING
 from .models import Appointment, Desk, Slot
 from .slots import generate_week
 
 
 @admin.register(Desk)
-class DeskAdmin(admin.ModelAdmin):
+class DeskAdmin(OptimisticAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "kind",
@@ -55,7 +57,7 @@ class DeskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Slot)
-class SlotAdmin(admin.ModelAdmin):
+class SlotAdmin(OptimisticAdmin, admin.ModelAdmin):
     list_display = ["desk", "starts_at", "ends_at", "capacity", "booked", "staff_name"]
     list_filter = ["desk"]
     date_hierarchy = "starts_at"

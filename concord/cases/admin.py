@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from concord.core.admin import OptimisticAdmin
+
 from .models import Category
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(OptimisticAdmin, admin.ModelAdmin):
     """Categories are configuration; cases themselves change only through the lifecycle."""
 
     list_display = ["name", "code", "parent", "sort_order", "active"]

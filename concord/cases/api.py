@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from concord.accounts.permissions import can_register
 from concord.api.auth import for_systems
-from concord.core.errors import InvalidInput
+from concord.core.errors import Forbidden, InvalidInput
 from concord.integrations.models import Scope
 from concord.integrations.services import register_from_system
 
@@ -77,6 +78,8 @@ def create_case(
     if (system := getattr(request.auth, "acting_system", None)) is not None:
         case, created = register_from_system(system, CaseDraft(**data, parties=parties))
         return Status(201 if created else 200, case_detail(request, case.pk))
+    if not can_register(request.auth):  # the role first: refused before the input is judged
+        raise Forbidden(_("您的角色不能登记事项"))
     if data["channel"] is None:
         raise InvalidInput({"channel": _("请选择来源渠道")})
     draft = CaseDraft(**data, parties=parties, source="api" if data["source_id"] else "")

@@ -228,7 +228,9 @@ def _clean(actor: User, draft: CaseDraft) -> dict:
 
     category = None
     if draft.category:
-        category = Category.objects.filter(code=draft.category, active=True).first()
+        # A NUL in the code would reach PostgreSQL, which refuses it (a 500, not a 422).
+        if not has_control_characters(draft.category):
+            category = Category.objects.filter(code=draft.category, active=True).first()
         if category is None:
             errors["category"] = _("类别「%(code)s」不存在") % {"code": draft.category}
 

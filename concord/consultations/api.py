@@ -41,7 +41,7 @@ class ConsultationIn(Schema):
     departments: list[int] = Field(description="参加部门（X，组织编号，至少一个）")
 
 
-class DecisionIn(Schema):
+class MinutesDecisionIn(Schema):
     text: str = Field("", description=LIMITS["text"])
     organisation: int | None = Field(None, description="责任单位（组织编号）")
     due_date: date | None = Field(None, description="完成时限（今天或以后）")
@@ -51,7 +51,7 @@ class MinutesIn(Schema):
     held_at: datetime = Field(description="召开时间（不晚于现在）")
     minutes: str = Field(description=LIMITS["minutes"])
     attended: list[int] = Field(description="到会的参会人员编号")
-    decisions: list[DecisionIn] = Field(default_factory=list, description="议定事项")
+    decisions: list[MinutesDecisionIn] = Field(default_factory=list, description="议定事项")
 
 
 class DoneIn(Schema):

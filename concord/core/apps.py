@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.core.jobs import on_celery, start_embedded_scheduler
+        from concord.core.staticfiles import trim
+
+        trim()
 
         # `make run`: the development server's serving process (not its reloader) runs the
         # periodic jobs itself when there is no Celery.

@@ -10,6 +10,14 @@ _ID_CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _PHONE_SHAPE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
+# The same numbers inside free text (a log line, a description). Letters or digits on either
+# side make it some other code (an order or card number), not an ID number.
+ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+MOBILE_IN_TEXT = re.compile(
+    r"(?<![\d])(?P<prefix>(?:\+|00)?86[ -]?)?(?P<number>1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?!\d)"
+)
+LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+
 
 def id_number_problem(value: str) -> str | None:
     """Why this resident ID number is invalid, or None when it is valid (GB 11643-1999)."""
@@ -55,3 +63,34 @@ def mask_phone(value: str) -> str:
     if len(digits) < 7:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_name(value: str) -> str:
+    """王*国, 李*: the first character, and the last of a name of three or more."""
+    value = (value or "").strip()
+    if len(value) <= 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_in_text(text: str) -> str:
+    """`text` with every ID number and mobile number in it masked (as mask_id_number and
+    mask_phone show them)."""
+    if not text or not any(c.isdigit() for c in text):
+        return text
+    text = ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+    return MOBILE_IN_TEXT.sub(
+        lambda m: (m.group("prefix") or "") + mask_phone(re.sub(r"[ -]", "", m.group("number"))),
+        text,
+    )
+
+
+def erase_in_text(text: str, replacement: str) -> str:
+    """`text` with every ID number, mobile and landline number replaced whole."""
+    if not text or not any(c.isdigit() for c in text):
+        return text
+    for pattern in (ID_NUMBER_IN_TEXT, MOBILE_IN_TEXT, LANDLINE_IN_TEXT):
+        text = pattern.sub(replacement, text)
+    return text

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from concord.core.admin import OptimisticAdmin
+
 from .models import CourtReferral, CourtReferralType, ReferralBatch
 
 
 @admin.register(CourtReferralType)
-class CourtReferralTypeAdmin(admin.ModelAdmin):
+class CourtReferralTypeAdmin(OptimisticAdmin, admin.ModelAdmin):
     list_display = ["name", "code", "category", "mediation_org", "active", "sort_order"]
     list_editable = ["active", "sort_order"]
     list_filter = ["active", "mediation_org"]

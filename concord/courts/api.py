@@ -34,7 +34,7 @@ class ReferralPages(PageNumberPagination):
         return super().paginate_queryset(queryset, pagination, **params)
 
 
-class PartyIn(Schema):
+class CourtPartyIn(Schema):
     name: str = Field(max_length=limits.NAME_MAX)
     phone: str = Field("", max_length=20)
     id_number: str = Field("", max_length=18)
@@ -49,15 +49,15 @@ class ReferralIn(Schema):
     type: str = Field(max_length=64, description="案由编码或名称（GET /court-referrals/types）")
     kind: Literal[tuple(ReferralKind.values)] = ReferralKind.PRE_SUIT
     court: int | None = Field(None, description="委派法院编号；法院用户可不填")
-    plaintiffs: list[PartyIn] = Field(max_length=20, description="原告（登记为申请人）")
-    defendants: list[PartyIn] = Field(max_length=20, description="被告（登记为被申请人）")
+    plaintiffs: list[CourtPartyIn] = Field(max_length=20, description="原告（登记为申请人）")
+    defendants: list[CourtPartyIn] = Field(max_length=20, description="被告（登记为被申请人）")
     description: str = Field(max_length=limits.DESCRIPTION_MAX, description="案情摘要")
     division: str = Field("", max_length=64, description="发生地：12位区划代码或乡镇、村名称")
     address: str = Field("", max_length=limits.ADDRESS_MAX)
     amount: Decimal | None = Field(None, ge=0, lt=limits.AMOUNT_MAX, description="标的额（元）")
 
 
-class ReferralOut(Schema):
+class CourtReferralOut(Schema):
     id: int
     case: int = Field(alias="case_id")
     tracking_code: str = Field(alias="case.tracking_code")
@@ -94,7 +94,7 @@ class ReferralOut(Schema):
         }
 
 
-class ReferralDetailOut(ReferralOut):
+class ReferralDetailOut(CourtReferralOut):
     due_at: datetime | None = Field(None, description="委派调解期限（含延长）")
     consent_note: str
 
@@ -159,7 +159,7 @@ def types(request: HttpRequest):
     return list(CourtReferralType.objects.filter(active=True).select_related("category"))
 
 
-@router.get("", response=list[ReferralOut])
+@router.get("", response=list[CourtReferralOut])
 @paginate(ReferralPages)
 def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]):
     """Referrals in the caller's scope, newest first, filtered and paginated."""

@@ -91,10 +91,11 @@ def extend(
         errors["note"] = _("说明不能超过%(max)d字") % {"max": COMMENT_MAX}
     if errors:
         raise InvalidInput(errors)
-    if not referral.is_open:
-        raise Conflict(_("该委派调解已有结果，不能再延长"))
     with transaction.atomic():
+        # Read afresh under the lock: a result recorded meanwhile ends the period.
         referral = CourtReferral.objects.select_for_update().get(pk=referral.pk)
+        if not referral.is_open:
+            raise Conflict(_("该委派调解已有结果，不能再延长"))
         deadline = (
             Deadline.objects.select_for_update()
             .select_related("node")

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from concord.accounts.models import User
+from concord.accounts.permissions import works_cases
 from concord.cases.models import Case
 from concord.cases.scope import in_division, visible_cases
 from concord.core.errors import Forbidden, InvalidInput
@@ -24,13 +25,18 @@ def territory(user: User) -> Division:
     org = user.organisation
     if org is not None and org.is_territorial and org.division.level != DivisionLevel.COUNTY:
         return org.division
-    return Division.objects.get(code=settings.CONCORD["COUNTY_CODE"] + "000000")
+    # A county's organisations and its departments: their own county (one database may hold
+    # several); an account without an organisation: the deployment's county.
+    county = org.division.code[:6] if org is not None else settings.CONCORD["COUNTY_CODE"]
+    return Division.objects.get(code=county + "000000")
 
 
 def sees_whole_division(user: User) -> bool:
     """True when the user's visible cases in any division of their territory are all its
     cases (a territorial organisation's, or a superuser's), so figures may come from the
     county-wide rollup; a department sees only the cases it holds."""
+    if not works_cases(user):
+        return False  # the security administrator and the auditor see no case, not even counted
     org = user.organisation
     return org.is_territorial if org is not None else user.is_superuser
 

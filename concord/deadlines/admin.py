@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from concord.core.admin import OptimisticAdmin
 from concord.core.errors import InvalidInput
 
 from .models import (
@@ -37,7 +38,7 @@ class CalendarDayForm(forms.ModelForm):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(OptimisticAdmin, admin.ModelAdmin):
     """Holidays and 调休 working days; saving recomputes every running deadline."""
 
     form = CalendarDayForm
@@ -48,12 +49,12 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(OptimisticAdmin, admin.ModelAdmin):
     list_display = ["year", "source", "note"]
 
 
 @admin.register(OfficeHours)
-class OfficeHoursAdmin(admin.ModelAdmin):
+class OfficeHoursAdmin(OptimisticAdmin, admin.ModelAdmin):
     list_display = ["opens", "closes"]
 
 
@@ -72,7 +73,7 @@ class PolicyNodeInline(admin.StackedInline):
 
 
 @admin.register(DeadlinePolicy)
-class DeadlinePolicyAdmin(admin.ModelAdmin):
+class DeadlinePolicyAdmin(OptimisticAdmin, admin.ModelAdmin):
     list_display = ["name", "case_type", "category", "level", "active"]
     list_filter = ["active", "case_type", "level"]
     inlines = [PolicyNodeInline]

@@ -21,7 +21,7 @@ class ExtensionIn(Schema):
     party_told: bool = Field(False, description="已告知当事人延期理由（信访事项必需）")
 
 
-class DecisionIn(Schema):
+class ExtensionDecisionIn(Schema):
     approve: bool
     comment: str = Field("", max_length=2000)
 
@@ -45,7 +45,7 @@ def ask_for_extension(request: HttpRequest, case_id: int, deadline_id: int, payl
 
 
 @router.post("/extensions/{extension_id}/decision", response=ExtensionOut)
-def decide(request: HttpRequest, extension_id: int, payload: DecisionIn):
+def decide(request: HttpRequest, extension_id: int, payload: ExtensionDecisionIn):
     """Approve or reject a request (dispatcher, leader or admin)."""
     extension = get_object_or_404(Extension.objects.select_related("deadline"), pk=extension_id)
     get_visible_case(request.auth, extension.deadline.case_id)

@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from concord.accounts.models import Role, User
+from concord.accounts.permissions import staff_flags
 from concord.cases.models import Category
 from concord.deadlines.defaults import load_defaults as load_deadline_defaults
 from concord.evaluation.defaults import load_defaults as load_follow_up_plans
@@ -22,7 +23,8 @@ from concord.orgs.models import LinkageRole, Organisation, OrgKind
 from concord.routing.defaults import load_defaults as load_routing_defaults
 
 DEMO_COUNTY = "330604"
-DEMO_PASSWORD = "concord-demo"
+# Meets the password policy (10 characters, 3 of 4 character classes) like any other.
+DEMO_PASSWORD = "Concord-demo1"
 # The grid of the first village of 百官街道 (330604001001 龙山社区), where the `grid` account works.
 GRID_VILLAGE_TOWN = "330604001000"
 GRID_ORG_CODE = "grid-330604001001-1"
@@ -40,6 +42,8 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
     ("court", Role.HANDLER, "court", "钱明哲"),
     ("mediator", Role.MEDIATOR, "medical-mediation", "吴秀英"),
     ("grid", Role.GRID, GRID_ORG_CODE, "郑海军"),
+    ("secadmin", Role.SECURITY_ADMIN, "county-center", "林国栋"),
+    ("auditor", Role.AUDITOR, "county-center", "何晓梅"),
 ]
 
 COUNTY_ORGS = [
@@ -356,7 +360,7 @@ def _load_accounts(org_ids: dict[str, int]) -> None:
         user.organisation_id = org_ids[org_code]
         user.full_name = full_name
         user.phone = user.phone or f"1385751{index:04d}"
-        user.is_staff = user.is_superuser = role == Role.ADMIN
+        user.is_staff, user.is_superuser = staff_flags(role)
         user.is_active = True
     User.objects.bulk_create(new)
     fields = ["role", "organisation", "full_name", "phone", "is_staff", "is_superuser", "is_active"]

@@ -3,18 +3,20 @@ are looked up (they are written from the case page, the rating link and the API)
 
 from django.contrib import admin
 
+from concord.core.admin import OptimisticAdmin
+
 from .models import AssessmentScheme, FollowUpPlan, FollowUpVisit, Rating, Review
 
 
 @admin.register(FollowUpPlan)
-class FollowUpPlanAdmin(admin.ModelAdmin):
+class FollowUpPlanAdmin(OptimisticAdmin, admin.ModelAdmin):
     list_display = ["name", "category", "group_only", "offsets", "assignee", "active"]
     list_filter = ["active", "group_only", "assignee"]
     search_fields = ["name", "category__name"]
 
 
 @admin.register(AssessmentScheme)
-class AssessmentSchemeAdmin(admin.ModelAdmin):
+class AssessmentSchemeAdmin(OptimisticAdmin, admin.ModelAdmin):
     list_display = ["name", "weights", "min_sample", "active", "updated_at"]
     list_filter = ["active"]
 

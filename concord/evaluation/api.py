@@ -57,7 +57,7 @@ class RatingIn(Schema):
     channel: str = Field(RatingChannel.PHONE, description="phone 电话, visit 上门, other 其他")
 
 
-class DecisionIn(Schema):
+class ReviewDecisionIn(Schema):
     decision: str = Field(description="reopen 重新办理, close 说明后结案")
     explanation: str = Field(max_length=COMMENT_MAX)
 
@@ -143,7 +143,7 @@ def record_rating(request: HttpRequest, case_id: int, payload: RatingIn):
 
 
 @router.post("/reviews/{review_id}/decision", response=ReviewOut)
-def decide(request: HttpRequest, review_id: int, payload: DecisionIn):
+def decide(request: HttpRequest, review_id: int, payload: ReviewDecisionIn):
     """Decide a 不满意 review once (dispatcher or admin): reopen, or close with an
     explanation."""
     review = _visible(request, Review.objects.all(), review_id, _("复核不存在"))

@@ -164,6 +164,11 @@ def record_visit(
        place, whose parent is this case.
     4. After the last visit of the round, a resolved or rated case is archived.
     """
+    if actor.organisation_id != visit.organisation_id and actor.role not in CENTER_ROLES:
+        raise Forbidden(
+            _("只有回访单位（%(org)s）或中心工作人员可以记录这次回访")
+            % {"org": visit.organisation.name}
+        )
     findings = (findings or "").strip()
     errors = {}
     if method not in VisitMethod.values:
@@ -176,11 +181,6 @@ def record_visit(
         errors["stable"] = _("请选择纠纷是否稳定")
     if errors:
         raise InvalidInput(errors)
-    if actor.organisation_id != visit.organisation_id and actor.role not in CENTER_ROLES:
-        raise Forbidden(
-            _("只有回访单位（%(org)s）或中心工作人员可以记录这次回访")
-            % {"org": visit.organisation.name}
-        )
     if not stable and not can_register(actor):
         raise Forbidden(
             _("发现反复须登记新事项，您的角色不能登记事项：请由网格员或中心工作人员记录这次回访")

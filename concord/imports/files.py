@@ -51,6 +51,9 @@ MAGIC = [
     (b"Rar!", gettext_lazy("RAR 压缩包")),
     (b"7z\xbc\xaf", gettext_lazy("7z 压缩包")),
     (b"\x1f\x8b", gettext_lazy("gzip 压缩包")),
+    # Programs renamed to .csv: said as such, not as a file in an unknown encoding.
+    (b"MZ", gettext_lazy("可执行程序（.exe）")),
+    (b"\x7fELF", gettext_lazy("可执行程序")),
 ]
 
 

@@ -13,7 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from concord.audit.models import AuditAction, record
 from concord.core.errors import InvalidInput, NotFound, ServiceError
+from concord.portal.throttle import client_ip
 
 from . import report, services
 from .forms import StartForm, UploadForm
@@ -163,12 +165,17 @@ def retry_job(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 def error_report(request: HttpRequest, job_id: int, kind: str) -> HttpResponse:
+    """The rejected rows as they came, with their reasons: they carry full ID numbers and
+    phones, so each download is audited like any other export of personal data."""
     job = _job_or_404(request, job_id)
-    if kind == "csv":
-        return report.csv_response(job)
-    if kind == "xlsx":
-        return report.xlsx_response(job)
-    raise Http404
+    if kind not in ("csv", "xlsx"):
+        raise Http404
+    response = report.csv_response(job) if kind == "csv" else report.xlsx_response(job)
+    detail = {"report": "import-errors", "format": kind}
+    record(
+        actor=request.user, action=AuditAction.EXPORT, obj=job, detail=detail, ip=client_ip(request)
+    )
+    return response
 
 
 @login_required

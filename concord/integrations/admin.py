@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from concord.core.admin import OptimisticAdmin
+
 from . import webhooks
 from .forms import ExternalSystemForm, WebhookForm
 from .keys import new_account, revoke_key, rotate_key
@@ -38,7 +40,7 @@ class WebhookInline(admin.StackedInline):
 
 
 @admin.register(ExternalSystem)
-class ExternalSystemAdmin(admin.ModelAdmin):
+class ExternalSystemAdmin(OptimisticAdmin, admin.ModelAdmin):
     form = ExternalSystemForm
     inlines = [WebhookInline]
     list_display = ["code", "name", "channel", "scopes", "key_prefix", "active", "created_at"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from concord.core.admin import OptimisticAdmin
+
 from .models import Mediation, Mediator, Room, Session
 
 
 @admin.register(Mediator)
-class MediatorAdmin(admin.ModelAdmin):
+class MediatorAdmin(OptimisticAdmin, admin.ModelAdmin):
     list_display = ["name", "organisation", "is_lawyer", "active", "phone"]
     list_filter = ["active", "is_lawyer", "organisation"]
     search_fields = ["name", "organisation__name"]
@@ -12,7 +14,7 @@ class MediatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(OptimisticAdmin, admin.ModelAdmin):
     list_display = ["name", "organisation", "kind", "capacity", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "organisation__name"]
@@ -25,7 +27,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Mediation)
-class MediationAdmin(admin.ModelAdmin):
+class MediationAdmin(OptimisticAdmin, admin.ModelAdmin):
     list_display = ["case", "status", "started_at", "ended_at", "rating"]
     list_filter = ["status"]
     search_fields = ["case__tracking_code"]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from concord.cases.scope import case_or_404
 from concord.core.dates import local_time
-from concord.core.errors import InvalidInput, NotFound, ServiceError
+from concord.core.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from concord.core.views import case_url, form_refused, redirect_to_case
 
 from .agreements import agreement_download, attach_scan, create_agreement, record_effect
@@ -80,9 +81,8 @@ def agreement_document(request: HttpRequest, agreement_id: int, kind: str) -> Ht
         return agreement_download(agreement, actor=request.user, kind=kind, ip=ip)
     except NotFound:
         raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect_to_case(request, agreement.mediation.case_id)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
 
 
 @login_required

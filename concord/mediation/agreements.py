@@ -276,10 +276,16 @@ def attach_scan(agreement: Agreement, *, actor: User, upload: UploadedFile | Non
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    previous = agreement.scan.name
     agreement.scan.save(uuid.uuid4().hex + SCAN_TYPES[content_type], upload, save=False)
     try:
         with transaction.atomic():
+            # The file replaced is the one stored now, read under the row's lock: of two
+            # uploads at once, the second replaces (and removes) the first's, never orphans it.
+            previous = (
+                Agreement.objects.select_for_update()
+                .values_list("scan", flat=True)
+                .get(pk=agreement.pk)
+            )
             agreement.scan_name = name[:SCAN_NAME_MAX]
             agreement.scan_type = content_type
             agreement.scan_size = upload.size

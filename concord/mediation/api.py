@@ -10,7 +10,8 @@ from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from concord.cases.scope import get_visible_case
-from concord.core.errors import InvalidInput, NotFound
+from concord.core.errors import Forbidden, InvalidInput, NotFound
+from concord.core.locking import VERSION_HELP
 from concord.orgs.models import Organisation
 
 from .agreements import AgreementDraft, agreement_download, attach_scan, create_agreement
@@ -27,7 +28,13 @@ from .models import (
     Session,
 )
 from .pool import MediatorFilterForm, success_rate, with_record
-from .services import finish_mediation, record_session, schedule_session, start_mediation
+from .services import (
+    can_read_pool,
+    finish_mediation,
+    record_session,
+    schedule_session,
+    start_mediation,
+)
 
 router = Router()
 
@@ -59,7 +66,9 @@ class MediatorOut(Schema):
 
 @router.get("/mediators", response=list[MediatorOut])
 def list_mediators(request: HttpRequest, filters: Query[MediatorFilters]):
-    """The mediator pool (调解员库) with workload and outcomes."""
+    """The mediator pool (调解员库) with workload and outcomes (dispatcher, mediator, admin)."""
+    if not can_read_pool(request.auth):
+        raise Forbidden(_("只有调度员、调解员或管理员可以查看调解员库"))
     # The page's filter form, fed the query: one definition of what each filter means.
     data = {k: str(v).lower() if isinstance(v, bool) else v for k, v in filters.dict().items()}
     form = MediatorFilterForm({k: v for k, v in data.items() if v is not None})
@@ -78,6 +87,7 @@ class SessionOut(Schema):
     online_link: str
     attendees: str
     record: str
+    version: int = Field(description="调解记录的版本号（乐观锁）")
 
     @staticmethod
     def resolve_room_name(obj) -> str | None:
@@ -125,9 +135,10 @@ class SessionIn(Schema):
 class SessionRecordIn(Schema):
     attendees: str = Field("", description="参加人员")
     record: str = Field(description="调解记录（不超过5000字）")
+    version: int | None = Field(None, ge=1, description=VERSION_HELP)
 
 
-class FinishIn(Schema):
+class MediationFinishIn(Schema):
     outcome: str = Field(description="succeeded | failed | withdrawn")
     note: str = Field(max_length=2000)
     rating: int | None = Field(None, description="1–5")
@@ -171,7 +182,8 @@ def schedule(request: HttpRequest, mediation_id: int, payload: SessionIn):
 
 @router.post("/sessions/{session_id}/record", response=SessionOut)
 def record(request: HttpRequest, session_id: int, payload: SessionRecordIn):
-    """Write the record (调解记录) of a sitting that has begun, while the mediation is open."""
+    """Write the record (调解记录) of a sitting that has begun, while the mediation is open;
+    with `version`, only if nobody has saved it since that version was read (else 409)."""
     session = Session.objects.select_related("mediation", "room").filter(pk=session_id).first()
     if session is None:
         raise NotFound(_("调解场次不存在"))
@@ -180,7 +192,7 @@ def record(request: HttpRequest, session_id: int, payload: SessionRecordIn):
 
 
 @router.post("/mediations/{mediation_id}/finish", response=MediationOut)
-def finish(request: HttpRequest, mediation_id: int, payload: FinishIn):
+def finish(request: HttpRequest, mediation_id: int, payload: MediationFinishIn):
     """End the mediation: succeeded, failed or withdrawn."""
     mediation = _mediation(request, mediation_id)
     return finish_mediation(mediation, actor=request.auth, **payload.dict())
@@ -294,7 +306,7 @@ class LitigationIn(Schema):
     aid_note: str = ""
 
 
-class ReferralOut(Schema):
+class LitigationReferralOut(Schema):
     id: int
     case: int = Field(alias="case_id")
     route: str
@@ -412,7 +424,7 @@ def ruling(request: HttpRequest, confirmation_id: int, payload: RulingIn):
     return record_ruling(confirmation, actor=request.auth, **payload.dict())
 
 
-@router.post("/cases/{case_id}/litigation", response={201: ReferralOut})
+@router.post("/cases/{case_id}/litigation", response={201: LitigationReferralOut})
 def litigation(request: HttpRequest, case_id: int, payload: LitigationIn):
     """Send the case to court-guided mediation (诉讼引调) or litigation (诉讼), with a
     legal-aid referral to the justice bureau when a party is eligible."""
@@ -429,7 +441,7 @@ def chain(request: HttpRequest, case_id: int):
     return case_chain(case)
 
 
-@router.get("/cases/{case_id}/litigation", response=list[ReferralOut])
+@router.get("/cases/{case_id}/litigation", response=list[LitigationReferralOut])
 def referrals(request: HttpRequest, case_id: int):
     """The case's referrals to court-guided mediation and litigation."""
     case = get_visible_case(request.auth, case_id)

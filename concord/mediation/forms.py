@@ -11,6 +11,7 @@ from concord.accounts.models import Role, User
 from concord.cases.models import Party
 from concord.core.forms import PlacingMixin
 from concord.core.limits import COMMENT_MAX, DESCRIPTION_MAX
+from concord.core.locking import VersionedForm, version_input
 from concord.orgs.models import Organisation
 
 from .agreements import REQUIRED_TEXTS, AgreementDraft
@@ -31,7 +32,8 @@ LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 LOCAL_DAY = "%Y-%m-%d"
 
 
-class MediatorForm(PlacingMixin, forms.ModelForm):
+class MediatorForm(PlacingMixin, VersionedForm, forms.ModelForm):
+    version = version_input()
     specialties = forms.MultipleChoiceField(
         label=_("专长领域"),
         choices=Specialty.choices,
@@ -69,6 +71,9 @@ class MediatorForm(PlacingMixin, forms.ModelForm):
         ).order_by("username")
         self.fields["user"].help_text = _("调解员本人登录系统时使用的账号（可不填）")
         self.fields["specialties"].initial = self.instance.specialties
+        # An edit names the version it was shown; a new mediator has none to name.
+        self.fields["version"].initial = self.instance.version
+        self.fields["version"].required = self.instance.pk is not None
 
     def clean_specialties(self) -> list[str]:
         return list(self.cleaned_data["specialties"])
@@ -128,7 +133,8 @@ class SessionForm(PlacingMixin, forms.Form):
         return dict(self.cleaned_data)
 
 
-class SessionRecordForm(PlacingMixin, forms.Form):
+class SessionRecordForm(PlacingMixin, VersionedForm, forms.Form):
+    version = version_input()
     attendees = forms.CharField(
         label=_("参加人员"),
         required=False,

@@ -48,6 +48,8 @@ class Mediator(models.Model):
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking (core.locking): one more on each save.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("调解员")
@@ -160,6 +162,8 @@ class Session(models.Model):
     online_link = models.URLField(_("线上会议链接"), max_length=500, blank=True)
     attendees = models.TextField(_("参加人员"), blank=True)
     record = models.TextField(_("调解记录"), blank=True)
+    # Optimistic locking of the record (core.locking): one more on each save.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("安排人"),

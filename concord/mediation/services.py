@@ -24,6 +24,7 @@ from concord.cases.timeline import record_event
 from concord.core.dates import local_time
 from concord.core.errors import Conflict, Forbidden, InvalidInput
 from concord.core.limits import COMMENT_MAX, DESCRIPTION_MAX, NAME_MAX
+from concord.core.locking import save_edited, save_if_unchanged
 
 from .choices import OUTCOMES, MediationStatus, Specialty
 from .models import Mediation, Mediator, Room, Session
@@ -73,8 +74,9 @@ def require_can_mediate(user: User, case: Case, mediation: Mediation | None = No
 # ---------------------------------------------------------------- the pool
 
 
-def save_mediator(mediator: Mediator, *, actor: User) -> Mediator:
-    """Validate and save a new or edited mediator (dispatcher or admin)."""
+def save_mediator(mediator: Mediator, *, actor: User, version: int | None = None) -> Mediator:
+    """Validate and save a new or edited mediator (dispatcher or admin); an edited one only
+    if it is still at `version`, the one the editor was shown (core.locking)."""
     if not can_keep_pool(actor):
         raise Forbidden(_("只有调度员或管理员可以维护调解员库"))
     errors = {}
@@ -106,8 +108,10 @@ def save_mediator(mediator: Mediator, *, actor: User) -> Mediator:
             errors["user"] = _("该账号已关联其他调解员")
     if errors:
         raise InvalidInput(errors)
-    with transaction.atomic():
+    if mediator.pk is None:
         mediator.save()
+    else:
+        save_edited(mediator, version)
     return mediator
 
 
@@ -244,9 +248,13 @@ def _check_session(starts_at, ends_at, room, online_link, attendees) -> dict[str
     return errors
 
 
-def record_session(session: Session, *, actor: User, attendees: str, record: str) -> Session:
+def record_session(
+    session: Session, *, actor: User, attendees: str, record: str, version: int | None = None
+) -> Session:
     """Write who came and what was said at a sitting that has begun (调解记录, kept for the
-    mediation file and, for a court referral, the record sent back to the court)."""
+    mediation file and, for a court referral, the record sent back to the court). The record
+    may be corrected while the mediation is open, each time from the `version` the writer
+    was shown (core.locking): a correction never overwrites one the writer has not seen."""
     mediation = session.mediation
     require_can_mediate(actor, mediation.case, mediation)
     if not mediation.is_open:
@@ -263,8 +271,18 @@ def record_session(session: Session, *, actor: User, attendees: str, record: str
         errors["attendees"] = _("参加人员不能超过%(max)d字") % {"max": COMMENT_MAX}
     if errors:
         raise InvalidInput(errors)
+    with transaction.atomic():
+        # Finishing at the same moment: the record is written only while the mediation is open.
+        if (
+            not Mediation.objects.select_for_update()
+            .filter(pk=mediation.pk, status=MediationStatus.OPEN)
+            .exists()
+        ):
+            raise Conflict(_("调解已结束，调解记录不能再修改"))
+        session.version = save_if_unchanged(
+            Session, session.pk, version, record=record, attendees=attendees
+        )
     session.record, session.attendees = record, attendees
-    session.save(update_fields=["record", "attendees"])
     return session
 
 

@@ -82,7 +82,11 @@ def mediation_card(case: Case, user: User) -> Card:
         now = timezone.now()
         for session in current.sessions.all():
             if session.starts_at <= now:
-                initial = {"attendees": session.attendees, "record": session.record}
+                initial = {
+                    "attendees": session.attendees,
+                    "record": session.record,
+                    "version": session.version,
+                }
                 session.record_form = SessionRecordForm(session_id=session.pk, initial=initial)
     return card
 
@@ -215,7 +219,8 @@ def _edit(request: HttpRequest, mediator: Mediator | None) -> HttpResponse:
     form = MediatorForm(request.POST or None, instance=mediator)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = save_mediator(form.instance, actor=request.user)
+            version = form.cleaned_data["version"]
+            saved = save_mediator(form.instance, actor=request.user, version=version)
         except InvalidInput as exc:
             form.place(exc)
         except ServiceError as exc:

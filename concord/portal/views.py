@@ -35,8 +35,10 @@ from .progress import progress
 SUBMITTED, TRACKED, BOOKED = "portal_submitted", "portal_case", "portal_booked"
 
 
-def _limited(request: HttpRequest, rule: throttle.Limit) -> HttpResponse:
-    return render(request, "portal/limited.html", {"rule": rule}, status=429)
+def _limited(request: HttpRequest, rule: throttle.Limit, who: str) -> HttpResponse:
+    response = render(request, "portal/limited.html", {"rule": rule}, status=429)
+    response["Retry-After"] = str(throttle.retry_after(rule, who))
+    return response
 
 
 def _slots(desk: Desk | None = None):
@@ -56,7 +58,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     """The submission form; a valid one is registered and answered with its tracking code."""
     rule, ip = throttle.limit("submit"), throttle.client_ip(request)
     if throttle.exceeded(rule, ip):
-        return _limited(request, rule)
+        return _limited(request, rule, ip)
     if request.method == "GET":
         kind = request.GET.get("kind")
         initial = {"kind": kind} if kind in services.KINDS else {}
@@ -112,14 +114,14 @@ def track(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/track.html", {"form": TrackForm()})
     ip = throttle.client_ip(request)
     if not throttle.take(throttle.limit("track"), ip):
-        return _limited(request, throttle.limit("track"))
+        return _limited(request, throttle.limit("track"), ip)
     form = TrackForm(request.POST)
     if not form.is_valid():
         return render(request, "portal/track.html", {"form": form}, status=422)
     code, last4 = form.cleaned_data["code"].strip().upper(), form.cleaned_data["last4"]
     per_code = throttle.limit("code")
     if throttle.exceeded(per_code, code):
-        return _limited(request, per_code)
+        return _limited(request, per_code, code)
     case = services.find_case(code, last4)
     if case is None:
         throttle.count(per_code, code)
@@ -174,7 +176,7 @@ def book(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/desks.html", {"desks": desks})
     rule, ip = throttle.limit("submit"), throttle.client_ip(request)
     if throttle.exceeded(rule, ip):
-        return _limited(request, rule)
+        return _limited(request, rule, ip)
     form = BookingForm(request.POST or None, slots=_slots(desk))
     status = 200
     if request.method == "POST":

@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from concord.core.admin import OptimisticAdmin
+
 from .choices import Factor
 from .models import POINTS_MAX, CaseRisk, RiskLetter, RiskWeight, SpikeWarning
 from .scoring import CATEGORY_DEFAULTS, DEFAULTS
@@ -42,7 +44,7 @@ class RiskWeightForm(forms.ModelForm):
 
 
 @admin.register(RiskWeight)
-class RiskWeightAdmin(admin.ModelAdmin):
+class RiskWeightAdmin(OptimisticAdmin, admin.ModelAdmin):
     form = RiskWeightForm
     list_display = ["__str__", "points", "default_points"]
     list_filter = ["factor"]

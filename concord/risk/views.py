@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from concord.accounts.models import User
 from concord.accounts.permissions import SUPERVISE_ROLES
-from concord.cases.scope import get_visible_case, visible_cases
+from concord.cases.scope import case_or_404, visible_cases
 from concord.core.documents import document_response
 from concord.core.errors import ServiceError
 from concord.core.views import redirect_after_post, submit
@@ -80,7 +80,7 @@ def _about(request: HttpRequest):
     """The case or spike a new letter is about, from ?case= or ?spike= (404 outside scope)."""
     case_id, spike_id = request.GET.get("case", ""), request.GET.get("spike", "")
     if case_id.isdigit() and not spike_id:
-        return get_visible_case(request.user, int(case_id)), None
+        return case_or_404(request, int(case_id)), None
     if spike_id.isdigit() and not case_id:
         spikes = SpikeWarning.objects.filter(
             town__code__startswith=territory(request.user).prefix

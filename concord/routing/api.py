@@ -52,5 +52,7 @@ def route_preview(request: HttpRequest, case_id: int):
 def route_case(request: HttpRequest, case_id: int, payload: RouteIn):
     """Assign the case as the rules suggest, or with an override (recorded per rule)."""
     case = get_visible_case(request.auth, case_id)
+    if request.auth.role not in ROUTERS:
+        raise Forbidden(_("只有调度员或管理员可以分流"))
     route(case, actor=request.auth, **payload.dict())
     return case_detail(request, case_id)

@@ -63,6 +63,8 @@ class RoutingRule(models.Model):
     )
     assist_local = models.BooleanField(_("属地协办"), default=False)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    # Optimistic locking (core.locking): one more on each save.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("分流规则")

@@ -9,6 +9,7 @@ from concord.accounts.models import User
 from concord.audit.models import AuditAction, record
 from concord.cases.choices import RiskLevel
 from concord.core.errors import Conflict, InvalidInput
+from concord.core.locking import save_edited
 from concord.orgs.models import Organisation
 
 from .models import RoutingRule
@@ -18,10 +19,15 @@ MATCH_FIELDS = ("case_type", "channel", "category_id", "division_id", "min_peopl
 
 
 def save_rule(
-    rule: RoutingRule, assisting: list[Organisation] | None = None, *, actor: User | None = None
+    rule: RoutingRule,
+    assisting: list[Organisation] | None = None,
+    *,
+    actor: User | None = None,
+    version: int | None = None,
 ) -> RoutingRule:
     """Save a new or changed rule, refusing one that could not be applied or decided; the
-    change is audited with the rule as it was and as it is now."""
+    change is audited with the rule as it was and as it is now. A changed rule is saved only
+    if it is still at `version` (the one the editor was shown; core.locking)."""
     errors = {}
     if rule.min_people is not None and rule.min_people < 1:
         errors["min_people"] = _("涉及人数条件应不少于1人")
@@ -52,8 +58,12 @@ def save_rule(
             )
         if rule.pk and not (rule.active and rule.is_default):
             _keep_a_default(exclude=rule.pk)
-        before = _snapshot(RoutingRule.objects.filter(pk=rule.pk).first()) if rule.pk else None
-        rule.save()
+        if rule.pk:
+            before = _snapshot(RoutingRule.objects.filter(pk=rule.pk).first())
+            save_edited(rule, version)
+        else:
+            before = None
+            rule.save()
         if assisting is not None:
             rule.assisting_orgs.set(assisting)
         record(

@@ -12,6 +12,7 @@ from concord.cases.forms import category_choices, organisation_choices
 from concord.cases.models import Category
 from concord.core import limits
 from concord.core.errors import Conflict, InvalidInput, ServiceError
+from concord.core.locking import VersionedForm, version_input
 from concord.geo.models import Division, DivisionLevel
 from concord.orgs.models import Organisation
 
@@ -41,7 +42,7 @@ def division_choices() -> list[tuple]:
     return choices
 
 
-class RuleForm(forms.Form):
+class RuleForm(VersionedForm, forms.Form):
     name = forms.CharField(
         label=_("名称"),
         max_length=NAME_MAX,
@@ -121,12 +122,16 @@ class RuleForm(forms.Form):
         error_messages={"invalid": _("优先级应为整数"), "required": _("请填写优先级")},
     )
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    version = version_input()
 
     def __init__(self, *args, rule: RoutingRule | None = None, **kwargs):
         self.rule = rule or RoutingRule()
         if rule is not None and rule.pk and "initial" not in kwargs:
             kwargs["initial"] = self.initial_of(rule)
         super().__init__(*args, **kwargs)
+        # An edit names the version it was shown; a new rule has none to name.
+        self.fields["version"].initial = self.rule.version
+        self.fields["version"].required = self.rule.pk is not None
         self.fields["category"].choices = category_choices(gettext("不限"))
         self.fields["division"].choices = division_choices()
         orgs = organisation_choices()
@@ -179,7 +184,8 @@ class RuleForm(forms.Form):
         return Division.objects.get(code=code) if code else None
 
     def apply(self) -> tuple[RoutingRule, list[Organisation]]:
-        """The rule with the posted values set (not saved) and its assisting organisations."""
+        """The rule with the posted values set (not saved) and its assisting organisations;
+        `cleaned_data["version"]` is the version the editor was shown."""
         data, rule = self.cleaned_data, self.rule
         for name in (
             "name",

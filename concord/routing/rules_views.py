@@ -74,7 +74,8 @@ def _edit(request: HttpRequest, rule: RoutingRule | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         new = rule is None
         try:
-            saved = save_rule(*form.apply(), actor=request.user)
+            version = form.cleaned_data["version"]
+            saved = save_rule(*form.apply(), actor=request.user, version=version)
         except ServiceError as exc:
             form.place(exc)
         else:
@@ -109,7 +110,9 @@ def rule_toggle(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule.active = wanted == "1"
     error = None
     try:
-        save_rule(rule, actor=request.user)
+        # Only `active` comes from the page, as a state, not a flip: the version read here
+        # still refuses an edit saved between this read and the write.
+        save_rule(rule, actor=request.user, version=rule.version)
     except ServiceError as exc:
         error = exc.message
     if not request.htmx:

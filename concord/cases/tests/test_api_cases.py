@@ -4,6 +4,7 @@ import pytest
 
 from concord.cases.models import Case, CaseEvent, Party
 from concord.cases.tests.factories import BAIGUAN, build_case, first_village, organisation
+from concord.demo.county import DEMO_PASSWORD
 
 VALID_ID = "330604198503151234"  # checksum digit computed below
 WALK_IN = {"type": "dispute", "channel": "walk_in", "description": "邻里因排水沟堵塞发生争执。"}
@@ -31,7 +32,7 @@ def test_token_is_issued_for_good_credentials_only(client, county):
     assert bad.status_code == 401
     good = client.post(
         "/api/v1/auth/token",
-        {"username": "clerk", "password": "concord-demo"},
+        {"username": "clerk", "password": DEMO_PASSWORD},
         content_type="application/json",
     )
     assert good.status_code == 200

@@ -8,6 +8,7 @@ from concord.audit.models import AuditAction, AuditEntry
 from concord.cases.models import Case, Party
 from concord.cases.tests.factories import BAIGUAN, build_case, first_village, organisation
 from concord.core.pii import id_check_digit
+from concord.demo.county import DEMO_PASSWORD
 
 ID17 = "33060419900101123"
 VALID_ID = ID17 + id_check_digit(ID17)
@@ -51,7 +52,7 @@ def test_login_page_and_redirect(client, county):
     assert "登录" in page.content.decode()
     bad = client.post("/accounts/login/", {"username": "clerk", "password": "nope"})
     assert "用户名或密码错误" in bad.content.decode()
-    good = client.post("/accounts/login/", {"username": "clerk", "password": "concord-demo"})
+    good = client.post("/accounts/login/", {"username": "clerk", "password": DEMO_PASSWORD})
     assert good.status_code == 302
 
 

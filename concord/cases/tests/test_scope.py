@@ -154,7 +154,7 @@ def test_an_organisation_brought_into_a_case_sees_it_and_only_it(baiguan_case, a
     assert baiguan_case.access_grants.count() == 1
     assert api("court").get(f"/cases/{baiguan_case.pk}").status_code == 404
     User.objects.create_user(
-        "jcy", password="concord-demo", role=Role.HANDLER, organisation=procuratorate
+        "jcy", password="Concord-demo1", role=Role.HANDLER, organisation=procuratorate
     )
     assert api("jcy").get(f"/cases/{baiguan_case.pk}").status_code == 200
     assert api("jcy").get(f"/cases/{other.pk}").status_code == 404

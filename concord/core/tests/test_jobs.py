@@ -62,6 +62,8 @@ def test_beat_runs_every_periodic_job_at_its_pace():
         "concord.risk.spikes.sweep_spikes": 3600.0,
         "concord.risk.services.rescore_long_open": 86400.0,
         "concord.risk.letters.sweep_overdue_letters": 300.0,
+        "concord.audit.jobs.check_chain": 86400.0,
+        "concord.core.jobs.pump_queued_jobs": 30.0,
     }
 
 

@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
+from concord.audit.models import AuditEntry
 from concord.cases.models import Case
 from concord.imports import services
 from concord.imports.models import ImportJob
@@ -160,6 +161,9 @@ def test_the_error_report_neutralises_formulas_in_csv_and_xlsx(web, media):
     book = load_workbook(io.BytesIO(client.get(f"/imports/{job.pk}/errors.xlsx").content))
     values = [c.value for row in book.worksheets[0].iter_rows() for c in row]
     assert "'=1+2" in values and "=1+2" not in values
+    exports = AuditEntry.objects.filter(action="export", object_type="importjob")
+    assert [e.detail["format"] for e in exports.order_by("seq")] == ["csv", "xlsx"]
+    assert {e.actor.username for e in exports} == {"clerk"}
 
 
 def test_a_workbook_declaring_too_small_a_sheet_is_read_to_its_last_row(web, media):

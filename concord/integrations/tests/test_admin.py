@@ -84,7 +84,10 @@ def test_revoking_stops_the_key(hotline, web, system_api):
 
 def test_an_existing_secret_is_kept_when_the_field_is_left_empty(subscribed, web):
     system = subscribed.system
+    page = web("admin").get(f"{LIST}{system.pk}/change/")
     data = {
+        # The version the change page was shown (core.admin.OptimisticAdmin).
+        "concord_version": page.context["adminform"].form["concord_version"].value(),
         "name": system.name,
         "channel": system.channel,
         "scopes": system.scopes,

@@ -139,7 +139,12 @@ def test_a_mediator_belongs_to_a_mediation_organisation(pool, web, persona):
 
 def test_editing_a_mediator_can_retire_them(pool, web, medics):
     m = medics[0]
-    form = {"name": m.name, "organisation": m.organisation_id, "specialties": ["medical"]}
+    form = {
+        "name": m.name,
+        "organisation": m.organisation_id,
+        "specialties": ["medical"],
+        "version": m.version,
+    }
     response = web("dispatcher").post(f"/mediation/mediators/{m.pk}/", form)
     assert response.status_code == 302
     m.refresh_from_db()

@@ -241,10 +241,12 @@ def test_a_session_gets_its_record_once_it_has_begun(mediation, persona, web, ap
         page = client.get(f"/cases/{mediation.case_id}/").content.decode()
         assert f"record-form-{session.pk}" in page
         url = f"/mediation/sessions/{session.pk}/record"
-        empty = {f"record-{session.pk}-record": "  "}
+        version = {f"record-{session.pk}-version": str(session.version)}
+        empty = {**version, f"record-{session.pk}-record": "  "}
         refused = client.post(url, empty, headers={"HX-Request": "true"})
         assert "请填写调解记录" in refused.content.decode()
         fields = {
+            **version,
             f"record-{session.pk}-attendees": "申请人张某，医院代表李某",
             f"record-{session.pk}-record": "医院同意赔偿3万元，患者家属要求5万元，未达成一致。",
         }

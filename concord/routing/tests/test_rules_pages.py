@@ -220,6 +220,7 @@ def test_the_edit_form_shows_the_rule_and_saves_changes(web):
     assert page.context["form"].initial["category"] == "labour"
     data = form_data(
         name=labour.name,
+        version=str(labour.version),
         note="改：人社局派员驻点",
         division="",
         lead_org="",
@@ -264,7 +265,13 @@ def test_editing_a_rule_whose_lead_was_closed_names_it_and_refuses_to_save(web):
     page = client.get(f"{RULES}{group.pk}/").content.decode()
     assert "上虞区人力资源和社会保障局（已停用）" in page
     before = snapshot()
-    data = form_data(name=group.name, division="", lead_org=str(hrss.pk), assisting_orgs=[])
+    data = form_data(
+        name=group.name,
+        version=str(group.version),
+        division="",
+        lead_org=str(hrss.pk),
+        assisting_orgs=[],
+    )
     response = client.post(f"{RULES}{group.pk}/", {**data, "min_people": "30"})
     assert response.status_code == 422
     assert "主办单位不存在或已停用" in response.content.decode()
@@ -285,7 +292,13 @@ def test_a_rule_with_the_same_conditions_and_priority_is_a_form_level_conflict(w
 def test_disabling_the_last_county_default_in_the_form_is_refused(web):
     default = rule(DEFAULT)
     data = form_data(
-        name=DEFAULT, category="", division="", lead_org="", lead_local="on", priority="0"
+        name=DEFAULT,
+        version=str(default.version),
+        category="",
+        division="",
+        lead_org="",
+        lead_local="on",
+        priority="0",
     )
     data.pop("active")
     data["assisting_orgs"] = []

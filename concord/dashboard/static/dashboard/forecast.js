@@ -39,7 +39,9 @@
       animation: false,
       grid: { left: 48, right: 16, top: 36, bottom: 28 },
       legend: { top: 0, data: [labels.actual, labels.replayed, labels.so_far, labels.forecast].concat(data.band ? [labels.band] : []) },
-      tooltip: { trigger: "axis", formatter: function (items) {
+      // Drawn on the canvas (richText), not as HTML: the CSP allows no inline style, which the
+      // colour marker of an HTML tooltip is.
+      tooltip: { trigger: "axis", renderMode: "richText", formatter: function (items) {
         var lines = [items[0].axisValue];
         items.forEach(function (p) {
           if (p.value == null || p.seriesName === "band-base") return;
@@ -49,7 +51,7 @@
             lines.push(p.marker + p.seriesName + ": " + p.value);
           }
         });
-        return lines.join("<br>");
+        return lines.join("\n");
       } },
       xAxis: { type: "category", data: data.months, axisLabel: { fontSize: 11 } },
       yAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: 11 } },
