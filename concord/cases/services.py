@@ -239,7 +239,7 @@ def _clean(actor: User, draft: CaseDraft) -> dict:
     amount = _amount(draft.amount, errors)
     _check_parties(draft.parties, errors)
     texts = {"description": description, "title": title, "address": draft.address or ""}
-    texts |= {"source_id": draft.source_id or ""}
+    texts |= {"source_id": draft.source_id or "", "source": draft.source or ""}
     for i, party in enumerate(draft.parties):
         texts |= {f"parties[{i}].name": party.name, f"parties[{i}].address": party.address}
     for name, text in texts.items():

@@ -204,7 +204,7 @@ def request(route: Route, principal: Principal, world: World, rule: Rule):
         query["api_key"] = principal.system_key
     with transaction.atomic():
         if route.api:
-            response = _api_call(route, method, path, principal)
+            response = _api_call(route, method, path, principal, world)
         elif method == "POST":
             response = principal.page.post(path, rule.data)
         else:
@@ -213,12 +213,18 @@ def request(route: Route, principal: Principal, world: World, rule: Rule):
     return response
 
 
-def _api_call(route: Route, method: str, path: str, principal: Principal):
+# Body fields naming a case: the world's case, whatever ids earlier tests used up.
+CASE_FIELDS = ("case", "case_id", "into")
+
+
+def _api_call(route: Route, method: str, path: str, principal: Principal, world: World):
     headers = principal.api_headers
     if method == "GET":
         # A bearer token alone: the session of the page client must not stand in for it.
         return Client().get(path, headers=headers)
     kind, body = _body_for(route)
+    if kind == "json" and isinstance(body, dict):
+        body = body | {k: world.kwargs["case_id"] for k in CASE_FIELDS if k in body}
     call = getattr(Client(), method.lower())
     if kind == "json":
         return call(path, json.dumps(body), content_type="application/json", headers=headers)
