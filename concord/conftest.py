@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
@@ -23,6 +24,13 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with empty request counters (API and portal rate limits live in the
+    cache): a fast machine running many tests within a minute must not meet the limits."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")
