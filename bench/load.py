@@ -14,9 +14,11 @@ What it does, in order:
    `CONCORD_PRODUCTION=1`, `CONCORD_DEBUG=0` and persistent database connections. Background
    jobs run in the app processes after each commit (`CELERY_BROKER_URL` empty), or with
    `--celery` on two `celery worker` processes over Redis (`redis://127.0.0.1:6379/12`).
-3. Takes API tokens (clerk, dispatcher, leader, and the handler baiguan of 百官街道) and signs the
-   dispatcher, the leader and baiguan in on the login page for session cookies; sends each kind
-   of request a few times and registers cases for the transitions (none of this is counted).
+3. Takes API tokens for clerk, dispatcher, leader and the handler baiguan of 百官街道 (eight
+   each, standing for a center's staff: the API allows a token 600 requests a minute) and
+   signs the dispatcher, the leader and baiguan in on the login page for session cookies;
+   sends each kind of request a few times and registers cases for the transitions (none of
+   this is counted).
 4. Sends `--rate` requests a second for `--seconds` (open model: request i is due at
    start + i/rate whatever happened to the others; a slow server shows as latency, never as a
    lower rate) from up to `--connections` keep-alive connections. The mix (MIX, `--mix`):
@@ -28,7 +30,8 @@ What it does, in order:
    the moment the request was due to its whole answer), errors by status; CPU per request in
    the app and the database; RSS of the gunicorn master and workers and of the PostgreSQL
    backends at start, end and peak; the load average; and a last line to compare runs. Stops
-   the servers and drops the databases it made unless `--keep`.
+   the servers and drops the databases it made unless `--keep` (a seed kept by an earlier run
+   stays until dropped by hand).
 
     .venv/bin/python bench/load.py [--seconds 600] [--rate 100] [--keep] [--celery]
 
@@ -122,6 +125,10 @@ ACTOR = {
     "archive": "dispatcher",
 }
 TOKEN_USERS = ("clerk", "dispatcher", "leader", "baiguan")
+# The API allows a token 600 requests a minute (CONCORD["API_RATE_LIMITS"]); four accounts
+# stand for a center's staff, so each has several tokens: at 100 req/s the busiest (the clerk,
+# about 27 a second) sends some 200 a minute on each.
+TOKENS_PER_ACCOUNT = 8
 SESSION_USERS = ("dispatcher", "leader", "baiguan")
 # Who reads lists and cases, by weight (baiguan sees 百官街道's cases and those it holds).
 READERS = {"dispatcher": 35, "clerk": 25, "leader": 15, "baiguan": 25}
@@ -159,12 +166,14 @@ class Source:
 def prepare_databases(args: argparse.Namespace, run: Database, made: list[Database]) -> Source:
     """The run's database, a migrated and analysed copy of a seeded one; what it was copied
     from. The run's database of an earlier run (kept or left by a crash) is dropped first.
-    `made` gets the databases this run makes or uses of its own (to drop unless --keep)."""
+    `made` gets the databases this run makes (to drop unless --keep); a seed that an earlier
+    run kept is not one of them: it stays until dropped by hand."""
     run.clear()
     source = template_source(args, run)
     if source is None:
         seed = Database(derived(run.url, f"{run.name}_seed"))
-        made.append(seed)
+        if seed.seeded_marker() != args.cases:  # seeded by this run: dropped unless --keep
+            made.append(seed)
         prepared = prepare(seed, args.cases, args.seed_timeout)
         how = (
             f"seeded in {prepared.seed_seconds:.0f} s"
@@ -223,7 +232,7 @@ class World:
     town_cases: list[int]  # a sample of 百官街道's cases, for baiguan
     handler_org: int
     today: dt.date
-    tokens: dict[str, str] = field(default_factory=dict)  # username → bearer token
+    tokens: dict[str, list[str]] = field(default_factory=dict)  # username → bearer tokens
     cookies: dict[str, str] = field(default_factory=dict)  # username → Cookie header
 
 
@@ -395,7 +404,7 @@ class Traffic:
             return getattr(self, "_" + kind.replace("-", "_"))()
 
     def _api(self, user: str, json_body: bool = False) -> dict[str, str]:
-        headers = {"Authorization": f"Bearer {self.world.tokens[user]}"}
+        headers = {"Authorization": f"Bearer {self.rng.choice(self.world.tokens[user])}"}
         if json_body:
             headers["Content-Type"] = "application/json"
         return headers
@@ -1090,7 +1099,10 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(run_db, free_port(), args.workers, args.threads)
         ready = server.wait_ready()
         print(f"· gunicorn up on {HOST}:{server.port} in {ready:.1f} s")
-        world.tokens = {user: get_token(server.port, user) for user in TOKEN_USERS}
+        world.tokens = {
+            user: [get_token(server.port, user) for _ in range(TOKENS_PER_ACCOUNT)]
+            for user in TOKEN_USERS
+        }
         world.cookies = {user: sign_in(server.port, user) for user in SESSION_USERS}
         traffic = Traffic(world, seed=1, run_id=dt.datetime.now().strftime("%y%m%d%H%M%S"))
         started = time.monotonic()
