@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core.dates import local_time
+from concord.core.dates import chinese_date, local_time
 from concord.core.documents import Document, Section
 from concord.core.errors import Conflict
 
@@ -46,11 +45,10 @@ def minutes_document(consultation: Consultation) -> Document:
             "n": d.number,
             "text": d.text,
             "org": d.organisation.name,
-            "due": f"{d.due_date.year}年{d.due_date.month}月{d.due_date.day}日",
+            "due": chinese_date(d.due_date),
         }
         for d in decisions
     ]
-    held = timezone.localtime(consultation.held_at)
     return Document(
         title=_("联合会商纪要"),
         number=f"{case.tracking_code}-{consultation.pk}",
@@ -63,6 +61,6 @@ def minutes_document(consultation: Consultation) -> Document:
         ],
         signature=[
             consultation.organiser_org.name,
-            f"{held.year}年{held.month}月{held.day}日",
+            chinese_date(consultation.held_at),
         ],
     )

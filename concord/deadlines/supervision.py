@@ -14,7 +14,7 @@ from concord.accounts.permissions import SUPERVISE_ROLES
 from concord.cases.choices import Action
 from concord.cases.models import Case
 from concord.cases.timeline import record_event
-from concord.core.dates import local_time
+from concord.core.dates import chinese_date, local_time
 from concord.core.documents import Document, Section
 from concord.core.errors import Forbidden, InvalidInput
 from concord.core.limits import COMMENT_MAX
@@ -37,9 +37,7 @@ def issue_supervision(case: Case, *, actor: User, reason: str, reply_days: int) 
         errors["reason"] = _("请填写督办事由")
     elif len(reason) > COMMENT_MAX:
         errors["reason"] = _("督办事由不能超过%(max)d字") % {"max": COMMENT_MAX}
-    whole_days = isinstance(reply_days, int) and not isinstance(reply_days, bool)
-    if not whole_days or not 1 <= reply_days <= REPLY_DAYS_MAX:
-        errors["reply_days"] = _("回复期限应为1至%(max)d个工作日") % {"max": REPLY_DAYS_MAX}
+    check_reply_days(reply_days, errors)
     if case.lead_org_id is None:
         errors["case"] = _("事项尚未交办，没有可督办的承办单位")
     if errors:
@@ -55,7 +53,7 @@ def issue_supervision(case: Case, *, actor: User, reason: str, reply_days: int) 
             target_org=case.lead_org,
             reason=reason,
             issued_at=now,
-            reply_due_at=get_calendar().add(now, reply_days, Unit.WORKING_DAYS).at,
+            reply_due_at=reply_due(now, reply_days),
         )
         record_event(
             case,
@@ -76,6 +74,18 @@ def issue_supervision(case: Case, *, actor: User, reason: str, reply_days: int) 
     return supervision
 
 
+def check_reply_days(reply_days, errors: dict) -> None:
+    """A written reply's period (督办, 风险函件): whole working days, 1 to REPLY_DAYS_MAX."""
+    whole_days = isinstance(reply_days, int) and not isinstance(reply_days, bool)
+    if not whole_days or not 1 <= reply_days <= REPLY_DAYS_MAX:
+        errors["reply_days"] = _("回复期限应为1至%(max)d个工作日") % {"max": REPLY_DAYS_MAX}
+
+
+def reply_due(now: dt.datetime, reply_days: int) -> dt.datetime:
+    """The end of office hours on the last working day of the reply period."""
+    return get_calendar().add(now, reply_days, Unit.WORKING_DAYS).at
+
+
 def letter_context(supervision: Supervision) -> dict:
     case = supervision.case
     deadline = supervision.deadline
@@ -83,7 +93,7 @@ def letter_context(supervision: Supervision) -> dict:
         "supervision": supervision,
         "case": case,
         "number": f"{case.tracking_code}-{supervision.pk:03d}",
-        "issued": _day(supervision.issued_at),
+        "issued": chinese_date(supervision.issued_at),
         "reply_due": local_time(supervision.reply_due_at),
         "received": local_time(case.received_at),
         "deadline": deadline,
@@ -133,8 +143,3 @@ def _facts(c: dict) -> list[tuple[str, str]]:
         (_("当前状态"), case.get_status_display()),
         (_("承办单位"), c["supervision"].target_org.name),
     ]
-
-
-def _day(moment: dt.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{local.year}年{local.month}月{local.day}日"

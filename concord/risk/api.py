@@ -15,11 +15,10 @@ from concord.cases.scope import get_visible_case
 from concord.core.documents import document_response
 from concord.core.errors import InvalidInput, NotFound
 from concord.core.limits import COMMENT_MAX
-from concord.dashboard.scope import territory
 from concord.orgs.models import Organisation
 
 from . import letters as services
-from .models import RiskLetter, SpikeWarning
+from .models import RiskLetter
 from .scoring import assess_case
 from .spikes import open_warnings
 from .views import LIST_MAX, can_see_warnings
@@ -124,8 +123,7 @@ def issue(request: HttpRequest, payload: LetterIn):
     if payload.case_id is not None:
         case = get_visible_case(user, payload.case_id)
     if payload.spike_id is not None:
-        spikes = SpikeWarning.objects.filter(town__code__startswith=territory(user).prefix)
-        spike = spikes.filter(pk=payload.spike_id).first()
+        spike = services.spikes_in_territory(user).filter(pk=payload.spike_id).first()
         if spike is None:
             raise NotFound(_("预警不存在或不在你的辖区内"))
     drafted = (

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.core.forms import PlacingMixin, text_field
 from concord.core.limits import COMMENT_MAX
+from concord.deadlines.supervision import REPLY_DAYS_MAX
 
 from .choices import LetterKind
-from .letters import REPLY_DAYS_MAX
 
 
 class LetterForm(PlacingMixin, forms.Form):

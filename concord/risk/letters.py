@@ -17,20 +17,18 @@ from concord.accounts.permissions import SUPERVISE_ROLES
 from concord.cases.choices import Action
 from concord.cases.models import Case
 from concord.cases.timeline import record_event
-from concord.core.dates import local_time
+from concord.core.dates import chinese_date, local_time
 from concord.core.documents import Document, Section
 from concord.core.errors import Conflict, Forbidden, InvalidInput
-from concord.core.limits import COMMENT_MAX, has_control_characters
+from concord.core.limits import COMMENT_MAX, checked_text
 from concord.dashboard.scope import territory
-from concord.deadlines.calendar import Unit
-from concord.deadlines.workdays import get_calendar
+from concord.deadlines.supervision import check_reply_days, reply_due
 from concord.notifications.services import Notice, notify, notify_many
 from concord.orgs.models import Organisation, OrgKind
 
 from .choices import LetterKind, LetterStatus
 from .models import RiskLetter, SpikeWarning
 
-REPLY_DAYS_MAX = 30
 # Working days to answer unless the issuer says otherwise: a 预警函 is the more urgent.
 REPLY_DAYS = {LetterKind.NOTICE: 5, LetterKind.WARNING: 3}
 NUMBERING_ATTEMPTS = 5
@@ -79,8 +77,12 @@ def issue_letter(
     """Send a letter to `target` about `case` or `spike`; the addressee's staff are told."""
     if not can_issue_letters(actor):
         raise Forbidden(_("只有调度员、领导或管理员可以发风险提示函、预警函"))
-    subject, measures = (subject or "").strip(), (measures or "").strip()
-    errors = _check(kind, subject, measures, reply_days)
+    errors: dict[str, str] = {}
+    if kind not in LetterKind.values:
+        errors["kind"] = _("函件类型应为风险提示函或预警函")
+    subject = checked_text(errors, "subject", subject, _("风险情况"), COMMENT_MAX)
+    measures = checked_text(errors, "measures", measures, _("工作要求"), COMMENT_MAX)
+    check_reply_days(reply_days, errors)
     if (case is None) == (spike is None):
         errors["about"] = _("函件应针对一件事项或一条异常增多预警")
     if target is None:
@@ -100,7 +102,7 @@ def issue_letter(
         "subject": subject,
         "measures": measures,
         "issued_at": now,
-        "reply_due_at": get_calendar().add(now, reply_days, Unit.WORKING_DAYS).at,
+        "reply_due_at": reply_due(now, reply_days),
     }
     letter = _numbered(fields)
     with transaction.atomic():
@@ -132,13 +134,10 @@ def reply_to_letter(letter: RiskLetter, *, actor: User, reply: str) -> RiskLette
     """The addressee's written answer; a letter is answered once."""
     if actor.organisation_id != letter.target_org_id:
         raise Forbidden(_("只有收函单位的工作人员可以回复"))
-    reply = (reply or "").strip()
-    if not reply:
-        raise InvalidInput({"reply": _("请填写回复内容")})
-    if len(reply) > COMMENT_MAX:
-        raise InvalidInput({"reply": _("回复内容不能超过%(max)d字") % {"max": COMMENT_MAX}})
-    if has_control_characters(reply):
-        raise InvalidInput({"reply": _("回复内容含有不可见的控制字符")})
+    errors: dict[str, str] = {}
+    reply = checked_text(errors, "reply", reply, _("回复内容"), COMMENT_MAX)
+    if errors:
+        raise InvalidInput(errors)
     now = timezone.now()
     with transaction.atomic():
         answered = RiskLetter.objects.filter(pk=letter.pk, replied_at=None).update(
@@ -190,6 +189,13 @@ def sweep_overdue_letters(now: dt.datetime | None = None) -> int:
     return len(letters)
 
 
+def spikes_in_territory(user: User) -> QuerySet[SpikeWarning]:
+    """The spike warnings (open or closed) of the towns in a user's territory."""
+    return SpikeWarning.objects.filter(
+        town__code__startswith=territory(user).prefix
+    ).select_related("town", "category")
+
+
 def letters_for(user: User) -> QuerySet[RiskLetter]:
     """The letters a user follows: a supervisor those sent within their territory, anyone
     those addressed to their organisation."""
@@ -234,34 +240,13 @@ def letter_document(letter: RiskLetter) -> Document:
         sections.append(Section(heading=_("附：事项基本情况"), rows=_case_facts(letter.case)))
     else:
         sections.append(Section(heading=_("附：预警依据"), rows=_spike_facts(letter.spike)))
-    local = timezone.localtime(letter.issued_at)
     return Document(
         title=letter.get_kind_display(),
         number=letter.number,
         addressee=letter.target_org.name,
         sections=sections,
-        signature=[letter.issuer_org.name, f"{local.year}年{local.month}月{local.day}日"],
+        signature=[letter.issuer_org.name, chinese_date(letter.issued_at)],
     )
-
-
-def _check(kind: str, subject: str, measures: str, reply_days) -> dict[str, str]:
-    errors = {}
-    if kind not in LetterKind.values:
-        errors["kind"] = _("函件类型应为风险提示函或预警函")
-    for name, text, label in (
-        ("subject", subject, _("风险情况")),
-        ("measures", measures, _("工作要求")),
-    ):
-        if not text:
-            errors[name] = _("请填写%(label)s") % {"label": label}
-        elif len(text) > COMMENT_MAX:
-            errors[name] = _("%(label)s不能超过%(max)d字") % {"label": label, "max": COMMENT_MAX}
-        elif has_control_characters(text):
-            errors[name] = _("%(label)s含有不可见的控制字符") % {"label": label}
-    whole_days = isinstance(reply_days, int) and not isinstance(reply_days, bool)
-    if not whole_days or not 1 <= reply_days <= REPLY_DAYS_MAX:
-        errors["reply_days"] = _("回复期限应为1至%(max)d个工作日") % {"max": REPLY_DAYS_MAX}
-    return errors
 
 
 def _numbered(fields: dict) -> RiskLetter:

@@ -19,7 +19,6 @@ from concord.cases.scope import case_or_404, visible_cases
 from concord.core.documents import document_response
 from concord.core.errors import ServiceError
 from concord.core.views import redirect_after_post, submit
-from concord.dashboard.scope import territory
 
 from . import letters as services
 from .choices import LetterKind, LetterStatus, WarningStatus
@@ -82,9 +81,7 @@ def _about(request: HttpRequest):
     if case_id.isdigit() and not spike_id:
         return case_or_404(request, int(case_id)), None
     if spike_id.isdigit() and not case_id:
-        spikes = SpikeWarning.objects.filter(
-            town__code__startswith=territory(request.user).prefix
-        ).select_related("town", "category")
+        spikes = services.spikes_in_territory(request.user)
         return None, get_object_or_404(spikes, pk=int(spike_id))
     raise Http404
 
