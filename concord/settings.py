@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "concord.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -201,8 +202,8 @@ AXES_VERBOSE = False
 # Second factor (django-otp): TOTP, mandatory for the roles of accounts.permissions.
 OTP_TOTP_ISSUER = os.environ.get("CONCORD_OTP_ISSUER", "Concord")
 
+# An idle timeout: IdleSessionMiddleware pushes the end back as the user works.
 SESSION_COOKIE_AGE = env_int("CONCORD_SESSION_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, not absolute
 SESSION_COOKIE_HTTPONLY = True
 # Behind HTTPS (production): cookies never travel in clear.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("CONCORD_HTTPS")
@@ -286,6 +287,8 @@ CONCORD = {
     "SIGN_DUE_HOURS": env_int("CONCORD_SIGN_DUE_HOURS", 24),
     "GROUP_MATTER_PEOPLE": env_int("CONCORD_GROUP_MATTER_PEOPLE", 5),
     "PAGE_SIZE": env_int("CONCORD_PAGE_SIZE", 25),
+    # Case lists count up to this many rows, then show "more than" (core.pagination).
+    "LIST_COUNT_LIMIT": env_int("CONCORD_LIST_COUNT_LIMIT", 10000),
     "API_TOKEN_DAYS": env_int("CONCORD_API_TOKEN_DAYS", 30),
     # A rate over fewer cases than this is shown as 样本不足 (SPEC §8).
     "KPI_MIN_SAMPLE": env_int("CONCORD_KPI_MIN_SAMPLE", 10),

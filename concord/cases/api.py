@@ -8,6 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from concord.accounts.permissions import can_register
 from concord.api.auth import for_systems
 from concord.core.errors import Forbidden, InvalidInput
+from concord.core.pagination import capped_count, count_limit
 from concord.integrations.models import Scope
 from concord.integrations.services import register_from_system
 
@@ -35,13 +36,25 @@ router = Router()
 
 
 class CasePages(PageNumberPagination):
+    """Pages of cases; `count` stops at the list limit (10,000), `count_exact` says whether it
+    is the whole number (core.pagination)."""
+
     class Input(PageNumberPagination.Input):
         page_size: int = 25
+
+    class Output(PageNumberPagination.Output):
+        count_exact: bool = True
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
         pagination.page_size = max(1, min(pagination.page_size, 100))
         self.page_size = pagination.page_size
-        return super().paginate_queryset(queryset, pagination, **params)
+        page = super().paginate_queryset(queryset, pagination, **params)
+        page["count_exact"] = page["count"] <= count_limit()
+        page["count"] = min(page["count"], count_limit())
+        return page
+
+    def _items_count(self, queryset) -> int:
+        return capped_count(queryset, count_limit())
 
 
 class NewCaseIn(CaseIn):

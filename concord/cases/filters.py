@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from concord.core.errors import InvalidInput
 from concord.geo.models import Division
 
+from . import search
 from .choices import OPEN_STATUSES, CaseStatus, Channel, RiskLevel
-from .models import Case
+from .models import Case, Category
 from .scope import in_division
 
 OPEN = "open"
@@ -87,18 +88,16 @@ class CaseFilterForm(forms.Form):
                 else cases.filter(status=status)
             )
         if code := data.get("category"):
-            cases = cases.filter(Q(category__code=code) | Q(category__parent__code=code))
+            # The ids themselves, so the (category, received_at) index serves the list.
+            ids = Category.objects.filter(Q(code=code) | Q(parent__code=code)).values_list("id")
+            cases = cases.filter(category__in=[i for (i,) in ids])
         if code := data.get("division"):
             cases = _in_division(cases, code)
         for name in ("channel", "risk_level"):
             if value := data.get(name):
                 cases = cases.filter(**{name: value})
         if text := data.get("q", "").strip():
-            cases = cases.filter(
-                Q(tracking_code=text.upper())
-                | Q(title__icontains=text)
-                | Q(description__icontains=text)
-            )
+            cases = search.matching(cases, text)
         if key := data.get("kpi"):
             return _behind_kpi(cases, key, data)
         # Whole local days as datetime bounds, so the received_at index serves the range.

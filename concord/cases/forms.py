@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.core import limits
 from concord.core.errors import InvalidInput
+from concord.core.forms import QuickSelect, QuickSelectMultiple
 from concord.geo.models import Division, DivisionLevel
 from concord.orgs.models import Organisation, OrgKind
 
@@ -164,10 +165,16 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     lead_org = forms.ModelChoiceField(
-        label=_("主办单位"), required=False, queryset=Organisation.objects.filter(active=True)
+        label=_("主办单位"),
+        required=False,
+        queryset=Organisation.objects.filter(active=True),
+        widget=QuickSelect,
     )
     assisting_orgs = forms.ModelMultipleChoiceField(
-        label=_("协办单位"), required=False, queryset=Organisation.objects.filter(active=True)
+        label=_("协办单位"),
+        required=False,
+        queryset=Organisation.objects.filter(active=True),
+        widget=QuickSelectMultiple,
     )
     result = forms.ChoiceField(
         label=_("办理结果"), required=False, choices=[("", "—")] + Result.choices
@@ -240,15 +247,17 @@ def action_forms(actions: list[str], initial: dict[str, dict] | None = None) -> 
     the forward actions first, so the one the user most likely wants is open. `initial`
     fills an action's inputs (the routing suggestion for assign)."""
     panels = []
+    organisations = None
     for action in sorted(actions, key=lambda a: a in SIDE_ACTIONS):
         form = ActionForm(auto_id=f"id_{action}_%s", initial=(initial or {}).get(action))
         form.fields["comment"].label = COMMENT_LABELS.get(action, _("说明"))
         form.fields["comment"].required = RULES[action].needs_comment
         if action in (Action.ASSIGN, Action.DELEGATE):
+            organisations = organisations or organisation_choices()
             form.fields["lead_org"].required = True
-            form.fields["lead_org"].choices = organisation_choices()
+            form.fields["lead_org"].choices = organisations
         if action == Action.ASSIGN:
-            form.fields["assisting_orgs"].choices = organisation_choices()[1:]
+            form.fields["assisting_orgs"].choices = organisations[1:]
         if action == Action.RESOLVE:
             form.fields["result"].required = form.fields["reply"].required = True
         if action == Action.RATE:

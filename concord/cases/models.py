@@ -185,6 +185,7 @@ class Case(models.Model):
             models.Index(fields=["category", "-received_at"]),
             models.Index(fields=["channel", "-received_at"]),
             models.Index(fields=["lead_org", "status"]),
+            models.Index(fields=["risk_level", "-received_at"]),
             # The statistics' rollup: what changed since its last refresh, and one town's day.
             models.Index(fields=["updated_at"]),
             models.Index(fields=["town", "received_at"]),
@@ -283,7 +284,11 @@ class Task(models.Model):
         verbose_name = _("工单")
         verbose_name_plural = pgettext_lazy("plural", "工单")
         ordering = ["role", "id"]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            # A center's scope asks, per case, whether it holds a task (cases.scope).
+            models.Index(fields=["organisation", "case"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.tracking_code} → {self.organisation}"

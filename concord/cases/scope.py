@@ -9,7 +9,7 @@ not exist for that user: lookups answer 404, never 403.
 from collections.abc import Iterable
 
 from django.apps import apps
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -35,10 +35,12 @@ def visible_cases(user: User) -> QuerySet[Case]:
         return cases if user.is_superuser else cases.none()
     if org.is_territorial and org.division.level == DivisionLevel.COUNTY:
         return in_division(cases, org.division)  # its county, not every county in the database
+    # EXISTS per case, not `pk IN (…)`: an IN list under an OR makes PostgreSQL hash every
+    # case the organisation ever held before answering even a lookup of one case.
     held = (
-        Q(pk__in=Task.objects.filter(organisation=org).values("case_id"))
+        Q(Exists(Task.objects.filter(organisation=org, case=OuterRef("pk"))))
         | Q(registered_org=org)
-        | Q(pk__in=CaseAccess.objects.filter(organisation=org).values("case_id"))
+        | Q(Exists(CaseAccess.objects.filter(organisation=org, case=OuterRef("pk"))))
     )
     if not org.is_territorial:
         return cases.filter(held)

@@ -4,7 +4,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from concord.accounts.permissions import can_export, can_register, can_reveal_pii
 from concord.core.errors import InvalidInput, NotFound, ServiceError
+from concord.core.forms import QuickSelect
+from concord.core.pagination import CappedPaginator
 from concord.core.views import redirect_after_post
 from concord.deadlines.queries import with_urgent_deadline
 from concord.deadlines.views import deadline_card
@@ -80,11 +81,11 @@ def case_list(request: HttpRequest, archive: bool = False) -> HttpResponse:
     """事项查询; with `archive`, 归档查询: the same search over the archived cases only."""
     form, cases = _filtered(request, archive=archive)
     # The page offers pickers where the API takes codes.
-    form.fields["division"].widget = forms.Select(choices=town_choices(gettext("全部乡镇（街道）")))
-    form.fields["category"].widget = forms.Select(choices=category_choices(gettext("全部类别")))
+    form.fields["division"].widget = QuickSelect(choices=town_choices(gettext("全部乡镇（街道）")))
+    form.fields["category"].widget = QuickSelect(choices=category_choices(gettext("全部类别")))
     if archive:
         form.fields["status"].widget = forms.HiddenInput()
-    page = Paginator(with_urgent_deadline(cases), settings.CONCORD["PAGE_SIZE"]).get_page(
+    page = CappedPaginator(with_urgent_deadline(cases), settings.CONCORD["PAGE_SIZE"]).get_page(
         request.GET.get("page")
     )
     # The export and the pages keep the archive's status filter.

@@ -1,0 +1,37 @@
+"""Lists that count at most so many rows.
+
+Counting a county's million cases costs more than showing a page of them, and nobody reads
+past the first few hundred. A list counts up to `LIST_COUNT_LIMIT` rows and then says "more
+than": the pages stay as fast for the whole county as for one village.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+
+def capped_count(rows: QuerySet, limit: int) -> int:
+    """The number of rows, or `limit + 1` when there are more than `limit`."""
+    # Only the ids, in no order: the database may count from any index, skipping annotations.
+    return rows.order_by().values("pk")[: limit + 1].count()
+
+
+def count_limit() -> int:
+    return settings.CONCORD["LIST_COUNT_LIMIT"]
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose `count` stops at the limit; `capped` says it did."""
+
+    @cached_property
+    def _counted(self) -> int:
+        return capped_count(self.object_list, count_limit())
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, count_limit())
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > count_limit()
