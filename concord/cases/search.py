@@ -40,10 +40,16 @@ def bigrams(text: str) -> list[str]:
 
 
 def matching(cases: QuerySet, text: str) -> QuerySet:
-    """Cases whose tracking code is `text` or whose title or description contains it."""
+    """The case whose tracking code is `text`, else the cases whose title or description
+    contains it."""
+    code = text.upper()
+    if code.isascii() and code.isalnum() and cases.filter(tracking_code=code).exists():
+        return cases.filter(tracking_code=code)
     contains = Q(title__icontains=text) | Q(description__icontains=text)
     pairs = bigrams(text)
     if pairs and connections[cases.db].vendor == "postgresql":
+        # Apart from the words, not OR-ed with them: the index answers the pairs, and the
+        # pairs are not computed again for every row the words are checked on.
         cases = cases.alias(text_bigrams=TextBigrams(F("title"), F("description")))
-        contains &= Q(text_bigrams__contains=pairs)
-    return cases.filter(Q(tracking_code=text.upper()) | contains)
+        cases = cases.filter(text_bigrams__contains=pairs)
+    return cases.filter(contains)
