@@ -294,6 +294,8 @@ CONCORD = {
     "PAGE_SIZE": env_int("CONCORD_PAGE_SIZE", 25),
     # Case lists count up to this many rows, then show "more than" (core.pagination).
     "LIST_COUNT_LIMIT": env_int("CONCORD_LIST_COUNT_LIMIT", 10000),
+    # The county's and the towns' KPIs are kept this long for every screen that asks.
+    "KPI_CACHE_SECONDS": env_int("CONCORD_KPI_CACHE_SECONDS", 30),
     "API_TOKEN_DAYS": env_int("CONCORD_API_TOKEN_DAYS", 30),
     # A rate over fewer cases than this is shown as 样本不足 (SPEC §8).
     "KPI_MIN_SAMPLE": env_int("CONCORD_KPI_MIN_SAMPLE", 10),

@@ -276,11 +276,27 @@ def figures(
     minimum: int | None = None,
 ) -> dict[str, Figure]:
     """The figures from the counts kept ahead (`aggregates`) and the live ones."""
+    return figures_of(with_live_counts(counts, cases, period, now=now), minimum=minimum)
+
+
+def with_live_counts(
+    counts: dict[str, list[int]],
+    cases: QuerySet[Case],
+    period: Period,
+    *,
+    now: dt.datetime | None = None,
+) -> dict[str, list[int]]:
+    """The counts kept ahead with those that depend on the moment: cases waiting to be handed
+    down, summons answered in time."""
     now = now or timezone.now()
-    minimum = min_sample() if minimum is None else minimum
     counts = {key: list(pair) for key, pair in counts.items()}
     counts.setdefault("handdown_rate", [0, 0])[1] += _waiting(cases, period, now).count()
     counts["summons_timeliness"] = _summons(cases, period, now)
+    return counts
+
+
+def figures_of(counts: dict[str, list[int]], *, minimum: int | None = None) -> dict[str, Figure]:
+    minimum = min_sample() if minimum is None else minimum
     result = {}
     for kpi in KPIS:
         good, n = counts.get(kpi.key, (0, 0))

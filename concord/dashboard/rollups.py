@@ -20,6 +20,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from concord.cases.choices import Channel
 from concord.cases.models import Case, Category
+from concord.core.caching import cached, keep
 from concord.core.dates import local_midnight
 from concord.geo.models import Division, DivisionLevel
 
@@ -129,15 +131,20 @@ def _rows(division: Division, period: kpis.Period):
     return rows
 
 
+def _rollup_covers(division: Division, whole: bool) -> bool:
+    """Whether the rollup holds the answer: all the division's cases, the county or a town."""
+    # The embedded single-file database locks for every writer: a read that refreshed would
+    # queue behind the writes it reports on. Its small county counts directly.
+    return whole and division.level != DivisionLevel.VILLAGE and connection.vendor != "sqlite"
+
+
 def _from_rollup(division: Division, whole: bool) -> bool:
-    """Whether the rollup may answer: all the division's cases, the county or a town, and
-    nothing too large left to recount."""
-    if not whole or division.level == DivisionLevel.VILLAGE:
-        return False
-    if connection.vendor == "sqlite":
-        # The embedded single-file database locks for every writer: a read that refreshed
-        # would queue behind the writes it reports on. Its small county counts directly.
-        return False
+    """Whether the rollup answers: it covers the question and nothing too large is left to
+    recount."""
+    return _rollup_covers(division, whole) and _fresh()
+
+
+def _fresh() -> bool:
     return _refresh(wait=False, limit=MAX_TOUCHED_IN_READ) is not None
 
 
@@ -145,17 +152,26 @@ def figures(
     cases: QuerySet[Case], division: Division, period: kpis.Period, *, whole: bool
 ) -> dict[str, kpis.Figure]:
     """Every KPI of `cases` in `division` over the period: summed from the rollup when `cases`
-    are all the division's cases (`whole`) and it is the county or a town, else counted."""
-    if not _from_rollup(division, whole):
+    are all the division's cases (`whole`) and it is the county or a town, else counted.
+
+    The rollup's sums are the same for everyone who sees the whole division, and every
+    command screen asks for them every 30 seconds: they are kept that long in the cache."""
+    if not _rollup_covers(division, whole):
         return kpis.compute(cases, period.first, period.last)
-    sums = _rows(division, period).aggregate(
-        **{
-            f"{key}__{part}": Sum(f"{key}_{part}", default=0)
-            for key in kpis.STORED
-            for part in ("good", "n")
-        }
-    )
-    return kpis.figures(kpis.counts_of(sums), cases, period)
+    key = f"kpis:{division.code}:{period.first}:{period.last}"
+    if (counts := cached(key)) is None:
+        if not _fresh():
+            return kpis.compute(cases, period.first, period.last)
+        sums = _rows(division, period).aggregate(
+            **{
+                f"{name}__{part}": Sum(f"{name}_{part}", default=0)
+                for name in kpis.STORED
+                for part in ("good", "n")
+            }
+        )
+        counts = kpis.with_live_counts(kpis.counts_of(sums), cases, period)
+        keep(key, counts, settings.CONCORD["KPI_CACHE_SECONDS"])
+    return kpis.figures_of(counts)
 
 
 @dataclass

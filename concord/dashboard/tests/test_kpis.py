@@ -16,6 +16,9 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from concord.cases.models import Case
 from concord.cases.tests.factories import CAOE, CaseFactory, organisation
@@ -134,6 +137,7 @@ def test_the_rollup_sums_to_the_direct_count_and_follows_changes(october, person
         assert rollups.refresh() == 9  # one town: 7 days of October, 30 September, 1 November
 
     def both(cases, division):
+        cache.clear()  # the rollup itself, not the figures screens share for 30 seconds
         with time_machine.travel(NOW, tick=False):
             summed = rollups.figures(cases, division, period, whole=True)
             counted = kpis.compute(cases, *OCTOBER)
@@ -150,6 +154,44 @@ def test_the_rollup_sums_to_the_direct_count_and_follows_changes(october, person
     assert rollups.refresh() > 0  # the cases made now, after the frozen moment, count as changed
     assert rollups.rebuild() == 9
     assert IntakeDay.objects.get(day=dt.date(2026, 10, 3)).resolution_rate_good == 0
+
+
+def test_screens_share_the_countys_figures_for_30_seconds(october, persona, settings):
+    county_cases, county = stats_scope(persona("leader"))
+    period = kpis.Period(*OCTOBER)
+    with time_machine.travel(NOW, tick=False) as clock:
+        rollups.refresh()
+        first = rollups.figures(county_cases, county, period, whole=True)
+        october.status, october.reopen_count = S.IN_PROGRESS, 1
+        october.save()
+        clock.shift(dt.timedelta(seconds=29))
+        with CaptureQueriesContext(connection) as asked:
+            assert rollups.figures(county_cases, county, period, whole=True) == first
+        assert not asked.captured_queries
+        clock.shift(dt.timedelta(seconds=2))
+        later = rollups.figures(county_cases, county, period, whole=True)
+    assert (first["reopen_count"].good, later["reopen_count"].good) == (1, 2)
+    settings.CONCORD = {**settings.CONCORD, "KPI_CACHE_SECONDS": 0}
+    cache.clear()
+    with time_machine.travel(NOW, tick=False):
+        rollups.figures(county_cases, county, period, whole=True)
+        with CaptureQueriesContext(connection) as asked:
+            rollups.figures(county_cases, county, period, whole=True)
+    assert asked.captured_queries  # nothing kept: counted again
+
+
+def test_figures_are_counted_when_the_cache_is_down(october, persona, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    county_cases, county = stats_scope(persona("leader"))
+    with time_machine.travel(NOW, tick=False):
+        figures = rollups.figures(county_cases, county, kpis.Period(*OCTOBER), whole=True)
+    assert figures["volume"].good == 7
 
 
 def test_a_read_never_builds_the_rollup_and_counts_directly_instead(october, persona):
