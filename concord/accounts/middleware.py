@@ -78,6 +78,15 @@ class IdleSessionMiddleware:
         session = request.session
         if session.session_key is not None and not session.is_empty():
             now = int(time.time())
-            if now - session.get("_touched", 0) >= self.TOUCH_SECONDS:
-                session["_touched"] = now  # modified: saved with a new expiry and cookie
+            if now - session.get(TOUCHED, 0) >= self.TOUCH_SECONDS:
+                session[TOUCHED] = now  # modified: saved with a new expiry and cookie
         return response
+
+
+TOUCHED = "_touched"
+
+
+def touched_at_login(sender, request, user, **kwargs) -> None:
+    """Signing in saves the session: that is its first touch (user_logged_in receiver)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[TOUCHED] = int(time.time())
