@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
@@ -20,7 +20,13 @@ from concord.core.dates import local_time
 from concord.core.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from concord.core.views import case_url, form_refused, redirect_to_case
 
-from .agreements import agreement_download, attach_scan, create_agreement, record_effect
+from .agreements import (
+    agreement_download,
+    attach_scan,
+    create_agreement,
+    record_effect,
+    scan_download,
+)
 from .chain import refer_to_court
 from .confirmation import apply_for_confirmation, record_ruling
 from .forms import AgreementForm, ConfirmationForm, EffectForm, LitigationForm, RulingForm, ScanForm
@@ -102,7 +108,8 @@ def agreement_effective(request: HttpRequest, agreement_id: int) -> HttpResponse
 
 @login_required
 def agreement_scan(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    """GET: the signed scan, to whoever sees the case; POST: upload it (a plain form)."""
+    """GET: the signed scan, to the roles that see full personal data (audited); POST: upload
+    it (a plain form)."""
     agreement = _agreement_or_404(request, agreement_id)
     case_id = agreement.mediation.case_id
     if request.method == "POST":
@@ -114,14 +121,12 @@ def agreement_scan(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
         context = {"agreement": agreement}
         return _submit(request, form, case_id, act, "mediation/_scan_form.html", context)
-    if not agreement.scan:
-        raise Http404(gettext("尚未上传扫描件"))
     try:
-        handle = agreement.scan.open("rb")
-    except FileNotFoundError:
-        raise Http404(gettext("扫描件文件不存在")) from None
-    name = agreement.scan_name or agreement.scan.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, content_type=agreement.scan_type, filename=name)
+        return scan_download(agreement, actor=request.user, ip=request.META.get("REMOTE_ADDR"))
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
 
 
 @login_required

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -326,19 +326,39 @@ def agreement_download(
     case = agreement.mediation.case
     name = f"{_('人民调解协议书')}-{case.tracking_code}-{agreement.pk}"
     response = document_response(agreement_document(agreement), kind, name)
+    _record_full_view(agreement, actor, kind, ip)
+    return response
+
+
+def scan_download(agreement: Agreement, *, actor: User, ip: str | None = None) -> FileResponse:
+    """The signed and sealed scan, as uploaded: it shows what the document shows, so it goes
+    to the same roles and each download is audited."""
+    if not can_reveal_pii(actor):
+        raise Forbidden(_("签字盖章扫描件载有当事人完整的身份证号和电话，您的角色不能下载"))
+    if not agreement.scan:
+        raise NotFound(_("尚未上传扫描件"))
+    try:
+        handle = agreement.scan.open("rb")
+    except FileNotFoundError:
+        raise NotFound(_("扫描件文件不存在")) from None
+    _record_full_view(agreement, actor, "scan", ip)
+    name = agreement.scan_name or agreement.scan.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, content_type=agreement.scan_type, filename=name)
+
+
+def _record_full_view(agreement: Agreement, actor: User, kind: str, ip: str | None) -> None:
     record(
         actor=actor,
         action=AuditAction.REVEAL_PII,
         obj=agreement,
         detail={
-            "case": case.tracking_code,
+            "case": agreement.mediation.case.tracking_code,
             "document": agreement.number,
             "format": kind,
             "parties": [p.name for p in agreement.parties.all()],
         },
         ip=ip,
     )
-    return response
 
 
 def agreement_document(agreement: Agreement) -> Document:

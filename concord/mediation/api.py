@@ -4,7 +4,7 @@ Cases outside the caller's scope answer 404 (cases.scope), as everywhere."""
 
 from datetime import date, datetime
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
@@ -14,7 +14,13 @@ from concord.core.errors import Forbidden, InvalidInput, NotFound
 from concord.core.locking import VERSION_HELP
 from concord.orgs.models import Organisation
 
-from .agreements import AgreementDraft, agreement_download, attach_scan, create_agreement
+from .agreements import (
+    AgreementDraft,
+    agreement_download,
+    attach_scan,
+    create_agreement,
+    scan_download,
+)
 from .agreements import record_effect as record_agreement_effect
 from .chain import case_chain, refer_to_court
 from .confirmation import apply_for_confirmation, record_ruling, window_due
@@ -387,16 +393,10 @@ def upload_scan(request: HttpRequest, agreement_id: int, scan: File[UploadedFile
 
 @router.get("/agreements/{agreement_id}/scan")
 def download_scan(request: HttpRequest, agreement_id: int):
-    """The signed scan, as uploaded."""
+    """The signed scan, as uploaded: a full view of the parties' data, for the roles that may
+    see it, audited."""
     found = _agreement(request, agreement_id)
-    if not found.scan:
-        raise NotFound(_("尚未上传扫描件"))
-    try:
-        handle = found.scan.open("rb")
-    except FileNotFoundError:
-        raise NotFound(_("扫描件文件不存在")) from None
-    name = found.scan_name or found.scan.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, content_type=found.scan_type, filename=name)
+    return scan_download(found, actor=request.auth, ip=request.META.get("REMOTE_ADDR"))
 
 
 @router.post("/agreements/{agreement_id}/confirmation", response={201: ConfirmationOut})

@@ -183,7 +183,7 @@ PAGES: dict[str, Rule] = {
     "mediation:agreement": rule(*CASES, post=True),
     "mediation:agreement_document": rule(*REVEAL),
     "mediation:agreement_effective": rule(*CASES, post=True),
-    "mediation:scan": rule(*CASES),
+    "mediation:scan": rule(*REVEAL),  # the signed scan shows full personal data
     "mediation:confirmation": rule(*CASES, post=True),
     "mediation:ruling": rule(*CASES, post=True),
     "mediation:litigation": rule(*CASES, post=True),
@@ -317,7 +317,7 @@ API: dict[str, Rule] = {
     "GET /api/v1/agreements/{agreement_id}/document.{kind}": rule(*REVEAL),
     "POST /api/v1/agreements/{agreement_id}/effective": rule(*MEDIATE),
     "POST /api/v1/agreements/{agreement_id}/scan": rule(*MEDIATE),
-    "GET /api/v1/agreements/{agreement_id}/scan": rule(*CASES),
+    "GET /api/v1/agreements/{agreement_id}/scan": rule(*REVEAL),
     "POST /api/v1/agreements/{agreement_id}/confirmation": rule(*MEDIATE),
     "POST /api/v1/confirmations/{confirmation_id}/ruling": rule(D, A, only("court")),
     "POST /api/v1/cases/{case_id}/litigation": rule(*ORGANISE),

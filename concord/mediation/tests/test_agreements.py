@@ -399,3 +399,14 @@ def test_a_scan_is_uploaded_through_the_api(agreement, api, media):
         f"/api/v1/agreements/{agreement.pk}/scan", {}, headers=client.headers
     )
     assert missing.status_code == 422 and "请选择" in missing.json()["errors"]["scan"]
+
+
+def test_the_signed_scan_is_a_full_view_audited_and_refused_to_a_leader(agreement, web, api, media):
+    upload(web, agreement, "协议.pdf", PDF)
+    views = AuditEntry.objects.filter(object_id=str(agreement.pk), action="reveal_pii")
+    assert api("leader").get(f"/agreements/{agreement.pk}/scan").status_code == 403
+    assert web("leader").get(f"/mediation/agreements/{agreement.pk}/scan").status_code == 403
+    assert not views.exists()
+    assert api("baiguan").get(f"/agreements/{agreement.pk}/scan").status_code == 200
+    entry = views.get()
+    assert entry.actor.username == "baiguan" and entry.detail["format"] == "scan"
