@@ -4,14 +4,14 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup lint browser-deps pg-client run-prod clean
+.PHONY: run test setup lint test-deps pg-client run-prod clean
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup browser-deps
+test: setup test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check --fail-level WARNING
@@ -38,8 +38,11 @@ concord/locale/en/LC_MESSAGES/django.mo: concord/locale/en/LC_MESSAGES/django.po
 	sh scripts/ensure-gettext.sh
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
-browser-deps:
+# Chromium and fonts for the browser tests; redis-server for the broker-outage tests, which
+# stop and start a Redis of their own.
+test-deps:
 	sh scripts/ensure-browser.sh
+	sh scripts/ensure-packages.sh /usr/bin/redis-server=redis-server
 
 # pg_dump/pg_restore for `manage.py backup` and `restore`, when the database is PostgreSQL.
 pg-client:
