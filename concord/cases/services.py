@@ -284,8 +284,11 @@ def _division(actor: User, code: str, address: str, errors: dict) -> Division | 
         errors["division"] = _("区划代码应为12位数字")
         return None
     division = Division.objects.filter(code=code).first()
-    if division is None:
+    # With several counties in one database, a county's staff register in their own county.
+    home = actor.organisation.division_id[:6] if actor.organisation else code[:6]
+    if division is None or not code.startswith(home):
         errors["division"] = _("区划代码 %(code)s 不在本县（区）范围内") % {"code": code}
+        return None
     return division
 
 

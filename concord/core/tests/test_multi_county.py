@@ -120,3 +120,19 @@ def test_a_user_never_sees_the_other_countys_cases(two_counties, api, web, usern
         if any(client.get(f"/stats/map/{case_id}").status_code != 404 for case_id in other):
             leaks.append("map panel")
     assert not leaks, "the other county's cases show through: " + "; ".join(leaks)
+
+
+def test_a_clerk_cannot_register_a_case_in_the_other_county(two_counties, api):
+    there = first_village(Division.objects.filter(parent_id=YUECHENG + "000000").first().code)
+    before = Case.objects.count()
+    body = {
+        "type": "dispute",
+        "channel": "walk_in",
+        "description": "楼上漏水，协商未果。",
+        "division": there.code,
+    }
+    refused = api("clerk").post("/cases", body)
+    assert refused.status_code == 422
+    assert refused.json()["errors"]["division"] == f"区划代码 {there.code} 不在本县（区）范围内"
+    assert Case.objects.count() == before
+    assert api("b_clerk").post("/cases", body).status_code == 201
