@@ -357,16 +357,9 @@ if PRODUCTION:
 
     WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
     # One JSON object per line, for the log collector (the PII mask above still applies).
-    LOGGING["formatters"] = {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "{levelname}{name}{message}",
-            "style": "{",
-            "timestamp": True,
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "json_ensure_ascii": False,
-        }
-    }
+    from concord.core.logfilters import JSON_FORMATTER
+
+    LOGGING["formatters"] = {"json": JSON_FORMATTER}
     LOGGING["handlers"]["console"]["formatter"] = "json"
 # Content Security Policy (django-csp 4): scripts, styles and everything else from Concord
 # itself only. No inline script or style, no eval: the pages' code is in static files.

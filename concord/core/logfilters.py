@@ -14,6 +14,17 @@ import logging
 
 from .pii import mask_in_text
 
+# One JSON object per line, for the log collector: Django's LOGGING in production and
+# gunicorn's own lines (gunicorn.conf.py).
+JSON_FORMATTER = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": "{levelname}{name}{message}",
+    "style": "{",
+    "timestamp": True,
+    "rename_fields": {"levelname": "level", "name": "logger"},
+    "json_ensure_ascii": False,
+}
+
 # Attributes every LogRecord has: never rewritten except through the message.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
