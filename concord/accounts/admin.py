@@ -17,6 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from concord.audit.models import AuditAction, record
+from concord.core.admin import OptimisticAdmin
 from concord.portal.throttle import client_ip
 
 from . import lockout, otp
@@ -48,7 +49,7 @@ class SecurityAdminOnly:
 
 
 @admin.register(User)
-class UserAdmin(SecurityAdminOnly, BaseUserAdmin):
+class UserAdmin(OptimisticAdmin, SecurityAdminOnly, BaseUserAdmin):
     list_display = [
         "username",
         "full_name",

@@ -77,7 +77,7 @@ class OptimisticAdmin:
             fields = flatten_fieldsets(self.get_fieldsets(request, obj))
         if fields is not None:
             fields = [f for f in fields if f != TOKEN]
-        form = super().get_form(request, obj, change, fields=fields, **kwargs)
+        form = super().get_form(request, obj, change=change, fields=fields, **kwargs)
         attrs = {
             TOKEN: forms.CharField(widget=forms.HiddenInput, required=False),
             "version_of": staticmethod(self.version_of),

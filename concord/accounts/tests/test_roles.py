@@ -11,6 +11,7 @@ from concord.accounts.permissions import CASE_ROLES, staff_flags
 from concord.audit.models import AuditAction, AuditEntry
 from concord.cases.scope import visible_cases
 from concord.cases.tests.factories import build_case
+from concord.core.admin import TOKEN
 from concord.dashboard.scope import sees_whole_division
 
 STRONG = "Tiaojie-2026!"
@@ -136,13 +137,14 @@ def test_security_admin_sets_a_role_and_the_staff_flags_follow(web, persona):
         "phone": clerk.phone,
         "is_active": "on",
     }
-    response = client.post(f"/admin/accounts/user/{clerk.pk}/change/", form)
+    url = f"/admin/accounts/user/{clerk.pk}/change/"
+    response = client.post(url, as_shown(client, url, form))
     assert response.status_code == 302, response.content.decode()[:2000]
     clerk.refresh_from_db()
     assert (clerk.role, clerk.is_staff, clerk.is_superuser) == (Role.ADMIN, True, True)
     form["role"] = Role.CLERK
     form.pop("is_active")  # deactivated
-    client.post(f"/admin/accounts/user/{clerk.pk}/change/", form)
+    client.post(url, as_shown(client, url, form))
     clerk.refresh_from_db()
     assert (clerk.role, clerk.is_staff, clerk.is_superuser, clerk.is_active) == (
         Role.CLERK,
@@ -164,7 +166,8 @@ def test_security_admin_cannot_raise_or_retire_itself(web, persona):
         "organisation": me.organisation_id,
         "phone": me.phone,
     }
-    response = client.post(f"/admin/accounts/user/{me.pk}/change/", form)
+    url = f"/admin/accounts/user/{me.pk}/change/"
+    response = client.post(url, as_shown(client, url, form))
     assert response.status_code == 302  # saved, without the fields it may not change
     me.refresh_from_db()
     assert me.role == Role.SECURITY_ADMIN and me.is_active and not me.is_superuser
@@ -175,3 +178,9 @@ def test_staff_flags_follow_the_role(role):
     is_staff, is_superuser = staff_flags(role)
     assert is_staff == (role in (Role.ADMIN, Role.SECURITY_ADMIN))
     assert is_superuser == (role == Role.ADMIN)
+
+
+def as_shown(client, url: str, form: dict) -> dict:
+    """The form with the version the change page carries (core.admin.OptimisticAdmin)."""
+    shown = client.get(url).context["adminform"].form
+    return {**form, TOKEN: shown.fields[TOKEN].initial}

@@ -121,3 +121,19 @@ def test_a_read_only_viewer_sees_the_page_without_the_token(web, policy, django_
     assert page.status_code == 200
     assert policy.name in page.content.decode()
     assert "concord_version" not in page.content.decode()
+
+
+def test_an_account_saved_over_by_another_security_admin_is_refused(web, county):
+    from concord.accounts.models import User
+
+    secadmin = web("secadmin")
+    clerk = User.objects.get(username="clerk")
+    url = change_url(clerk)
+    mine = posted(secadmin.get(url))
+    theirs = posted(secadmin.get(url))
+    assert secadmin.post(url, {**theirs, "full_name": "王晓燕甲"}).status_code == 302
+
+    page = secadmin.post(url, {**mine, "full_name": "王小燕乙"})
+
+    assert page.status_code == 200 and STALE in page.content.decode()
+    assert User.objects.get(pk=clerk.pk).full_name == "王晓燕甲"
