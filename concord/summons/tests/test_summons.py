@@ -2,6 +2,7 @@
 ones once, and the card on the case page."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -223,6 +224,22 @@ def test_a_bad_summons_form_comes_back_with_the_errors(case, web):
     assert response.status_code == 422
     assert "请选择要召集的单位" in html and "请填写召集事由" in html
     assert Summons.objects.count() == 0
+
+
+def test_a_refused_summons_form_keeps_the_departments_chosen(case, web, persona):
+    hrss = persona("hrss").organisation.pk
+    response = web("dispatcher").post(
+        f"/summons/cases/{case.pk}",
+        {"summons-organisations": [hrss], "summons-reason": "", "summons-ack_minutes": "20"},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    boxes = re.findall(
+        r'<input type="checkbox" name="summons-organisations" value="(\d+)"'
+        r' id="[\w-]+"( checked)?>',
+        response.content.decode(),
+    )
+    assert len(boxes) > 10 and [int(v) for v, on in boxes if on] == [hrss]
 
 
 def test_the_summoned_department_answers_from_its_list(case, web, persona):
