@@ -104,16 +104,21 @@ class Database:
             return -1
         return int(comment.removeprefix(MARKER))
 
-    def clear(self) -> None:
-        """Drop the database an earlier run left (kept, or a run that failed); refuse to touch
-        one that this script did not make."""
+    def own_marker(self) -> int | None:
+        """`seeded_marker()` of a database these scripts made; one they did not make is
+        refused."""
         marker = self.seeded_marker()
         if marker == -1:
             raise SetupError(
                 f"database {self.name} exists and was not made by this script; drop it or "
                 "choose another name with --database-url"
             )
-        if marker is not None:
+        return marker
+
+    def clear(self) -> None:
+        """Drop the database an earlier run left (kept, or a run that failed); refuse to touch
+        one that this script did not make."""
+        if self.own_marker() is not None:
             print(f"· dropping database {self.name} left by an earlier run")
             self.drop()
 
@@ -221,12 +226,7 @@ class Prepared:
 
 
 def prepare(db: Database, cases: int, seed_timeout: float) -> Prepared:
-    marker = db.seeded_marker()
-    if marker == -1:
-        raise SetupError(
-            f"database {db.name} exists and was not made by this script; drop it or choose "
-            "another name with --database-url"
-        )
+    marker = db.own_marker()
     reuse = marker == cases
     if reuse:
         print(f"· reusing database {db.name} kept by an earlier run (seeded with {cases:,} cases)")

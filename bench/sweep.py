@@ -254,15 +254,7 @@ def inside(db: Database, *args: str) -> dict:
 
 
 def prepare(db: Database, args: argparse.Namespace, now: dt.datetime) -> dict:
-    marker = db.seeded_marker()
-    if marker == -1:
-        raise SetupError(
-            f"database {db.name} exists and was not made by this script; drop it or choose "
-            "another name with --database-url"
-        )
-    if marker is not None:
-        print(f"· dropping database {db.name} left by an earlier run")
-        db.drop()
+    db.clear()
     print(f"· creating database {db.name}")
     db.create()
     started = time.monotonic()

@@ -62,6 +62,9 @@ class RoleAreaMiddleware:
         return self.get_response(request)
 
 
+TOUCHED = "_touched"  # when the session was last written for its idle timeout
+
+
 class IdleSessionMiddleware:
     """A session ends after SESSION_COOKIE_AGE without a request (30 minutes), not 30 minutes
     after sign-in: each request pushes the end back. The session is written at most once a
@@ -81,9 +84,6 @@ class IdleSessionMiddleware:
             if now - session.get(TOUCHED, 0) >= self.TOUCH_SECONDS:
                 session[TOUCHED] = now  # modified: saved with a new expiry and cookie
         return response
-
-
-TOUCHED = "_touched"
 
 
 def touched_at_login(sender, request, user, **kwargs) -> None:

@@ -24,21 +24,19 @@ def form_refusal(form: forms.Form) -> InvalidInput:
     return InvalidInput({field: " ".join(messages) for field, messages in form.errors.items()})
 
 
+def _moment(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs=_DATETIME, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": _("时间格式应为 YYYY-MM-DD HH:MM")},
+    )
+
+
 class AuditFilterForm(forms.Form):
-    since = forms.DateTimeField(
-        label=_("开始时间"),
-        required=False,
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs=_DATETIME, format="%Y-%m-%dT%H:%M"),
-        error_messages={"invalid": _("时间格式应为 YYYY-MM-DD HH:MM")},
-    )
-    until = forms.DateTimeField(
-        label=_("结束时间"),
-        required=False,
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs=_DATETIME, format="%Y-%m-%dT%H:%M"),
-        error_messages={"invalid": _("时间格式应为 YYYY-MM-DD HH:MM")},
-    )
+    since = _moment(_("开始时间"))
+    until = _moment(_("结束时间"))
     actor = forms.CharField(
         label=_("操作人"),
         required=False,

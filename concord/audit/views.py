@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -29,6 +30,16 @@ from .models import AuditEntry
 def _auditor_only(request: HttpRequest) -> None:
     if not reads_audit_log(request.user):
         raise PermissionDenied(_("只有安全审计员可以查看审计日志"))
+
+
+def _export_refused(kind: str, form: Form) -> HttpResponse | None:
+    """An export's door: an unknown format is 404, bad filters the 400 naming them."""
+    if kind not in FORMATS:
+        raise Http404(_("导出格式应为 csv 或 xlsx"))
+    if form.is_valid():
+        return None
+    text = refusal_text(form_refusal(form))
+    return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
 
 
 def _page(request: HttpRequest, entries, number):
@@ -61,12 +72,9 @@ def search(request: HttpRequest) -> HttpResponse:
 def search_export(request: HttpRequest, kind: str) -> HttpResponse:
     """The filtered log as CSV or XLSX; the export is itself an entry."""
     _auditor_only(request)
-    if kind not in FORMATS:
-        raise Http404(_("导出格式应为 csv 或 xlsx"))
     form = AuditFilterForm(request.GET)
-    if not form.is_valid():
-        text = refusal_text(form_refusal(form))
-        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+    if (refused := _export_refused(kind, form)) is not None:
+        return refused
     return export(
         actor=request.user,
         entries=form.filter(AuditEntry.objects.all()),
@@ -103,12 +111,9 @@ def access(request: HttpRequest) -> HttpResponse:
 def access_export(request: HttpRequest, kind: str) -> HttpResponse:
     """The access report as CSV or XLSX (the export entry names the person, masked)."""
     _auditor_only(request)
-    if kind not in FORMATS:
-        raise Http404(_("导出格式应为 csv 或 xlsx"))
     form = PersonForm(request.POST)
-    if not form.is_valid():
-        text = refusal_text(form_refusal(form))
-        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+    if (refused := _export_refused(kind, form)) is not None:
+        return refused
     person = find_person(id_number=form.cleaned_data["id_number"], phone=form.cleaned_data["phone"])
     return export(
         actor=request.user,

@@ -46,15 +46,10 @@ class CasePages(PageNumberPagination):
         count_exact: bool = True
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
-        pagination.page_size = max(1, min(pagination.page_size, 100))
-        self.page_size = pagination.page_size
-        page = super().paginate_queryset(queryset, pagination, **params)
-        page["count_exact"] = page["count"] <= count_limit()
-        page["count"] = min(page["count"], count_limit())
-        return page
-
-    def _items_count(self, queryset) -> int:
-        return capped_count(queryset, count_limit())
+        size = max(1, min(pagination.page_size, 100))
+        first = (pagination.page - 1) * size
+        count, exact = capped_count(queryset, count_limit())
+        return {"items": queryset[first : first + size], "count": count, "count_exact": exact}
 
 
 class NewCaseIn(CaseIn):

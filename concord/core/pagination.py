@@ -11,10 +11,11 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
-def capped_count(rows: QuerySet, limit: int) -> int:
-    """The number of rows, or `limit + 1` when there are more than `limit`."""
+def capped_count(rows: QuerySet, limit: int) -> tuple[int, bool]:
+    """The number of rows, at most `limit`, and whether that is all of them."""
     # Only the ids, in no order: the database may count from any index, skipping annotations.
-    return rows.order_by().values("pk")[: limit + 1].count()
+    counted = rows.order_by().values("pk")[: limit + 1].count()
+    return min(counted, limit), counted <= limit
 
 
 def count_limit() -> int:
@@ -25,13 +26,13 @@ class CappedPaginator(Paginator):
     """A paginator whose `count` stops at the limit; `capped` says it did."""
 
     @cached_property
-    def _counted(self) -> int:
+    def _counted(self) -> tuple[int, bool]:
         return capped_count(self.object_list, count_limit())
 
     @cached_property
     def count(self) -> int:
-        return min(self._counted, count_limit())
+        return self._counted[0]
 
     @property
     def capped(self) -> bool:
-        return self._counted > count_limit()
+        return not self._counted[1]

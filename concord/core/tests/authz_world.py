@@ -4,18 +4,24 @@ and the people of 曹娥街道 and of an uninvolved department (the foreign scop
 
 `build_world()` walks the objects through their real services, as the pages would, and returns
 the value to put in each URL parameter, by parameter name (`World.kwargs`). The tests using it
-add who they sign in as (`principals`, `headers`).
+build it once per module inside `rolled_back()` and add who they sign in as (`principals`,
+`headers`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from concord.accounts.models import User
@@ -71,6 +77,23 @@ IMPORT_CSV = (
 # For the modules that send hundreds of requests a minute from one token and one address:
 # the API's rate limit is concord.core.tests.test_rate_limits' subject, not theirs.
 UNLIMITED = {**settings.CONCORD, "API_RATE_LIMITS": {"user": (10**9, 60), "anonymous": (10**9, 60)}}
+
+
+@contextmanager
+def rolled_back(django_db_blocker, media_root) -> Iterator[pytest.MonkeyPatch]:
+    """A module's own database state, rolled back on leaving: API limits off, files under
+    `media_root`, PDFs not drawn (WeasyPrint takes a second a page: who gets the file, or
+    whether a request fails, is what these modules look at)."""
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        override_settings(MEDIA_ROOT=media_root, CONCORD=UNLIMITED),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        patch.setattr("weasyprint.HTML.write_pdf", lambda self, *a, **k: b"%PDF-1.7 test")
+        yield patch
+        transaction.set_rollback(True)
+
 
 TITLE = "矩阵测试：楼道堆物引发邻里纠纷"
 BAIGUAN_TOWN = "330604001000"

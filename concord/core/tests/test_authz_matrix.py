@@ -33,7 +33,7 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.shortcuts import resolve_url
-from django.test import Client, override_settings
+from django.test import Client
 
 from concord.accounts.models import Role, User
 from concord.api.auth import issue_token
@@ -55,7 +55,7 @@ from concord.core.tests.authz_expectations import (
     admin_rule,
     principals_allowed,
 )
-from concord.core.tests.authz_world import UNLIMITED, World, build_world
+from concord.core.tests.authz_world import World, build_world, rolled_back
 from concord.core.tests.routes import ROUTES, SAFE, Route, minimal
 
 pytestmark = pytest.mark.django_db
@@ -143,19 +143,11 @@ def make_principals(system_key: str) -> dict[str, Principal]:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The objects and the principals, once for the module, rolled back after it. PDFs are
-    not drawn (WeasyPrint takes a second a page): who gets the file is what counts here."""
-    with (
-        pytest.MonkeyPatch.context() as patch,
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), CONCORD=UNLIMITED),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        patch.setattr("weasyprint.HTML.write_pdf", lambda self, *a, **k: b"%PDF-1.7 matrix")
+    """The objects and the principals, once for the module, rolled back after it."""
+    with rolled_back(django_db_blocker, tmp_path_factory.mktemp("media")):
         built = build_world()
         built.principals = make_principals(built.system_key)
         yield built
-        transaction.set_rollback(True)
 
 
 # ------------------------------------------------------------------ requests

@@ -19,7 +19,7 @@ from django.http import HttpResponseForbidden
 from django.test import Client, override_settings
 
 from concord.accounts.models import User
-from concord.core.tests.authz_world import UNLIMITED, build_world
+from concord.core.tests.authz_world import build_world, rolled_back
 from concord.core.tests.routes import ROUTES, Route
 
 pytestmark = pytest.mark.django_db
@@ -36,17 +36,10 @@ def csrf_failure(request, reason=""):
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     with (
-        override_settings(
-            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-            CONCORD=UNLIMITED,
-            CSRF_FAILURE_VIEW=f"{__name__}.csrf_failure",
-        ),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
+        rolled_back(django_db_blocker, tmp_path_factory.mktemp("media")),
+        override_settings(CSRF_FAILURE_VIEW=f"{__name__}.csrf_failure"),
     ):
-        built = build_world()
-        yield built
-        transaction.set_rollback(True)
+        yield build_world()
 
 
 def _browser(user: User | None) -> Client:
